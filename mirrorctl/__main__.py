@@ -1,0 +1,3 @@
+from mirrorctl.cli import main
+
+raise SystemExit(main())

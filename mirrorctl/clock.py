@@ -1,0 +1,1 @@
+"""Clocks: injected wherever time matters so tests can drive it."""
