@@ -1,0 +1,34 @@
+"""What a reconcile asks of the controller once it returns."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["Result"]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of a successful reconcile.
+
+    ``Result()`` means converged: the key is forgotten by the rate limiter and only a new
+    event brings it back. ``requeue_after`` schedules one more reconcile after that many
+    seconds without back-off (the rate limiter is reset). ``requeue=True`` asks for another
+    reconcile through the rate limiter, so repeated requeues back off. When both are set,
+    ``requeue_after`` wins, as in controller-runtime.
+    """
+
+    requeue_after: float | None = None
+    requeue: bool = False
+
+    def __post_init__(self) -> None:
+        if self.requeue_after is not None and not (
+            math.isfinite(self.requeue_after) and self.requeue_after >= 0
+        ):
+            raise ValueError(f"requeue_after must be finite and >= 0, not {self.requeue_after}")
+
+    @property
+    def is_done(self) -> bool:
+        """True when nothing more is asked of the controller."""
+        return self.requeue_after is None and not self.requeue
