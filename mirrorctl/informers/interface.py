@@ -1,0 +1,35 @@
+"""Read-side protocol of an informer's store, and the type of its index functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeAlias
+
+__all__ = ["IndexFunc", "StoreReader"]
+
+IndexFunc: TypeAlias = Callable[[dict[str, Any]], list[str]]
+"""Maps an object to the index values it is filed under (empty: not indexed)."""
+
+# Aliases, because a method named `list` shadows the builtin inside the class body.
+_Objs: TypeAlias = list[dict[str, Any]]
+_Keys: TypeAlias = list[str]
+
+
+class StoreReader(Protocol):
+    """What readers of a cache may do: look up, never change. Returned dicts are shared."""
+
+    def get_by_key(self, key: str) -> dict[str, Any] | None: ...
+
+    def list(self) -> _Objs: ...
+
+    def keys(self) -> _Keys: ...
+
+    def by_index(self, index_name: str, value: str) -> _Objs: ...
+
+    def index_keys(self, index_name: str, value: str) -> _Keys: ...
+
+    def has_index(self, index_name: str) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, key: object) -> bool: ...
