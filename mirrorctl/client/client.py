@@ -1,0 +1,471 @@
+"""`Client`: a raw-dict async Kubernetes client on one aiohttp session."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import orjson
+from yarl import URL
+
+from mirrorctl.client.config import ClientConfig
+from mirrorctl.client.credentials import Credentials
+from mirrorctl.client.decode import loads_bulk
+from mirrorctl.client.errors import error_from_response
+from mirrorctl.client.limiter import RequestLimiter, TokenBucketLimiter
+from mirrorctl.client.loading import load_in_cluster, load_kubeconfig
+from mirrorctl.client.observer import TRANSPORT_ERROR_CODE, RequestObserver
+from mirrorctl.client.patch import PatchType
+from mirrorctl.client.resource import Resource
+from mirrorctl.client.retry import parse_retry_after, retry_delay
+from mirrorctl.client.watch import WatchStream
+
+__all__ = ["Client"]
+
+_JSON = "application/json"
+# A watch with a server-side timeout gets this long past it before a silent connection
+# (no bytes, not even the server closing it) is treated as dead.
+_WATCH_READ_GRACE = 30.0
+
+Body = Mapping[str, Any] | list[Any]
+
+
+def _query(params: Mapping[str, str | int | None]) -> str:
+    present = {k: v for k, v in params.items() if v is not None}
+    return "?" + urlencode(present) if present else ""
+
+
+def _metadata(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    metadata = body.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+class Client:
+    """Kubernetes API client on raw dicts.
+
+    Objects go in as dicts (serialised with orjson) and come out as dicts. Failures raise the
+    `mirrorctl.client.errors` tree; a 429 (and a 5xx carrying Retry-After, for requests that
+    are safe to repeat) is retried after the server's delay, at most `config.max_retries`
+    times. Transport failures surface as `aiohttp.ClientError` / `TimeoutError`.
+    """
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        metrics: RequestObserver | None = None,
+        limiter: RequestLimiter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._config = config
+        self._base = config.base_url
+        self._host = config.host_label
+        self._credentials: Credentials = config.credentials
+        self._metrics = metrics
+        if limiter is None and config.qps is not None:
+            limiter = TokenBucketLimiter(config.qps, config.burst)
+        self._limiter = limiter
+        self._sleep = sleep
+        self._max_retries = config.max_retries
+        self._extra: dict[str, Any] = {}
+        if config.tls_server_name:
+            self._extra["server_hostname"] = config.tls_server_name
+        if config.proxy:
+            self._extra["proxy"] = config.proxy
+        self._watch_connect = config.connect_timeout
+        connector = aiohttp.TCPConnector(
+            ssl=config.ssl_context() or True, limit=config.max_connections
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            trust_env=False,
+            headers={"User-Agent": config.user_agent, "Accept": _JSON},
+            timeout=aiohttp.ClientTimeout(
+                total=config.request_timeout, sock_connect=config.connect_timeout
+            ),
+            raise_for_status=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"Client({self._config!r})"
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    async def from_config(
+        cls,
+        config: ClientConfig,
+        *,
+        metrics: RequestObserver | None = None,
+        limiter: RequestLimiter | None = None,
+    ) -> Client:
+        return cls(config, metrics=metrics, limiter=limiter)
+
+    @classmethod
+    async def from_kubeconfig(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        context: str | None = None,
+        *,
+        metrics: RequestObserver | None = None,
+        limiter: RequestLimiter | None = None,
+        **options: Any,
+    ) -> Client:
+        """A client from a kubeconfig ($KUBECONFIG or ~/.kube/config when `path` is None);
+        `options` set other `ClientConfig` fields (qps, burst, request_timeout...)."""
+        config = await load_kubeconfig(path, context, **options)
+        return cls(config, metrics=metrics, limiter=limiter)
+
+    @classmethod
+    async def in_cluster(
+        cls,
+        *,
+        metrics: RequestObserver | None = None,
+        limiter: RequestLimiter | None = None,
+        **options: Any,
+    ) -> Client:
+        config = await load_in_cluster(**options)
+        return cls(config, metrics=metrics, limiter=limiter)
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._config
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- transport ----------------------------------------------------------------------
+
+    def _observe(self, method: str, code: int | str, started: float) -> None:
+        if self._metrics is not None:
+            self._metrics.observe(method, code, self._host, time.perf_counter() - started)
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        data: bytes | None,
+        content_type: str | None,
+        *,
+        idempotent: bool,
+        client_timeout: aiohttp.ClientTimeout | None = None,
+    ) -> tuple[aiohttp.ClientResponse, float]:
+        """Send until a 2xx comes back (returned unread, with its start time) or an error is
+        final (raised). Retries follow Retry-After; a 401 forces one credential refresh."""
+        attempt = 0
+        reauthenticated = False
+        credentials = self._credentials
+        while True:
+            if self._limiter is not None:
+                await self._limiter.acquire()
+            if credentials.stale(time.monotonic()):
+                await credentials.refresh()
+            headers = {}
+            authorization = credentials.authorization
+            if authorization is not None:
+                headers["Authorization"] = authorization
+            if content_type is not None:
+                headers["Content-Type"] = content_type
+            started = time.perf_counter()
+            kwargs = (
+                self._extra
+                if client_timeout is None
+                else {**self._extra, "timeout": client_timeout}
+            )
+            try:
+                response = await self._session.request(
+                    method, url, data=data, headers=headers, **kwargs
+                )
+            except BaseException:
+                self._observe(method, TRANSPORT_ERROR_CODE, started)
+                raise
+            status = response.status
+            if status < 300:
+                return response, started
+            try:
+                body = await response.read()
+            finally:
+                response.release()
+            self._observe(method, status, started)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), time.time())
+            if status == 401 and credentials.refreshable and not reauthenticated:
+                reauthenticated = True
+                await credentials.refresh(force=True)
+                continue
+            delay = retry_delay(status, retry_after, idempotent=idempotent)
+            if delay is not None and attempt < self._max_retries:
+                attempt += 1
+                await self._sleep(delay)
+                continue
+            raise error_from_response(status, body, retry_after)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        body: Body | None = None,
+        content_type: str | None = None,
+        *,
+        idempotent: bool,
+    ) -> bytes:
+        url = URL(self._base + path + query, encoded=True)
+        data = None
+        if body is not None:
+            data = orjson.dumps(body)
+            if content_type is None:
+                content_type = _JSON
+        response, started = await self._send(method, url, data, content_type, idempotent=idempotent)
+        try:
+            payload = await response.read()
+        except BaseException:
+            response.close()
+            self._observe(method, TRANSPORT_ERROR_CODE, started)
+            raise
+        response.release()
+        self._observe(method, response.status, started)
+        return payload
+
+    # -- verbs --------------------------------------------------------------------------
+
+    async def get(
+        self,
+        resource: Resource,
+        name: str,
+        namespace: str | None = None,
+        *,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
+        data = await self._request(
+            "GET", resource.path(namespace, name, subresource), idempotent=True
+        )
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+    async def list_raw(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+        resource_version_match: str | None = None,
+    ) -> bytes:
+        """The List response body, unparsed (for callers that parse in bulk themselves)."""
+        query = _query(
+            {
+                "labelSelector": label_selector,
+                "fieldSelector": field_selector,
+                "limit": limit,
+                "continue": continue_,
+                "resourceVersion": resource_version,
+                "resourceVersionMatch": resource_version_match,
+            }
+        )
+        return await self._request("GET", resource.path(namespace), query, idempotent=True)
+
+    async def list(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+        resource_version_match: str | None = None,
+    ) -> dict[str, Any]:
+        """The List object (``items``, ``metadata.resourceVersion``, ``metadata.continue``)."""
+        data = await self.list_raw(
+            resource,
+            namespace,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            limit=limit,
+            continue_=continue_,
+            resource_version=resource_version,
+            resource_version_match=resource_version_match,
+        )
+        result: dict[str, Any] = loads_bulk(data)
+        return result
+
+    def watch(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        resource_version: str | None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: int | None = None,
+        allow_bookmarks: bool = True,
+    ) -> WatchStream:
+        """Watch from `resource_version`; see `WatchStream`. An ERROR event raises
+        (`GoneError` for 410: relist). With `timeout_seconds` the server ends the stream."""
+        query = _query(
+            {
+                "watch": "true",
+                "resourceVersion": resource_version,
+                "allowWatchBookmarks": "true" if allow_bookmarks else None,
+                "timeoutSeconds": timeout_seconds,
+                "labelSelector": label_selector,
+                "fieldSelector": field_selector,
+            }
+        )
+        url = URL(self._base + resource.path(namespace) + query, encoded=True)
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=self._watch_connect,
+            sock_read=None if timeout_seconds is None else timeout_seconds + _WATCH_READ_GRACE,
+        )
+
+        async def open_response() -> aiohttp.ClientResponse:
+            response, started = await self._send(
+                "GET", url, None, None, idempotent=True, client_timeout=timeout
+            )
+            # A watch's latency is the time to its first byte, as client-go reports it.
+            self._observe("GET", response.status, started)
+            return response
+
+        return WatchStream(open_response)
+
+    async def create(
+        self,
+        resource: Resource,
+        body: Mapping[str, Any],
+        namespace: str | None = None,
+        *,
+        field_manager: str | None = None,
+    ) -> dict[str, Any]:
+        """POST `body`; the namespace defaults to the body's ``metadata.namespace``."""
+        if namespace is None and resource.namespaced:
+            namespace = _metadata(body).get("namespace")
+            if not namespace:
+                raise ValueError(f"creating a {resource.kind} needs a namespace")
+        data = await self._request(
+            "POST",
+            resource.path(namespace),
+            _query({"fieldManager": field_manager}),
+            body,
+            idempotent=False,
+        )
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+    async def replace(
+        self,
+        resource: Resource,
+        body: Mapping[str, Any],
+        *,
+        subresource: str | None = None,
+        field_manager: str | None = None,
+    ) -> dict[str, Any]:
+        """PUT `body` at its own name/namespace. With ``metadata.resourceVersion`` set the
+        write only succeeds against that version; otherwise `ConflictError`."""
+        metadata = _metadata(body)
+        name = metadata.get("name")
+        if not name:
+            raise ValueError("replace needs metadata.name")
+        namespace = metadata.get("namespace") if resource.namespaced else None
+        if resource.namespaced and not namespace:
+            raise ValueError(f"replacing a {resource.kind} needs metadata.namespace")
+        data = await self._request(
+            "PUT",
+            resource.path(namespace, name, subresource),
+            _query({"fieldManager": field_manager}),
+            body,
+            idempotent=True,
+        )
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+    async def patch(
+        self,
+        resource: Resource,
+        name: str,
+        body: Body,
+        namespace: str | None = None,
+        *,
+        patch_type: PatchType = PatchType.MERGE,
+        subresource: str | None = None,
+        field_manager: str | None = None,
+        force: bool | None = None,
+    ) -> dict[str, Any]:
+        """PATCH; server-side apply (`PatchType.APPLY`) needs `field_manager` and may `force`
+        ownership of conflicting fields."""
+        if patch_type is PatchType.APPLY:
+            if not field_manager:
+                raise ValueError("server-side apply needs a field_manager")
+        elif force is not None:
+            raise ValueError("force only applies to server-side apply")
+        if patch_type is PatchType.JSON and not isinstance(body, list):
+            raise TypeError("a JSON patch is a list of operations")
+        query = (
+            _query(
+                {
+                    "fieldManager": field_manager,
+                    "force": None if force is None else ("true" if force else "false"),
+                }
+            )
+            if field_manager is not None or force is not None
+            else ""
+        )
+        data = await self._request(
+            "PATCH",
+            resource.path(namespace, name, subresource),
+            query,
+            body,
+            patch_type.value,
+            idempotent=patch_type.idempotent,
+        )
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+    async def delete(
+        self,
+        resource: Resource,
+        name: str,
+        namespace: str | None = None,
+        *,
+        propagation_policy: str | None = None,
+        grace_period_seconds: int | None = None,
+        preconditions: Mapping[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        """DELETE; returns the object as the server left it (finalizers pending, or its last
+        state) or the `Status` it sent, `None` for an empty reply."""
+        options: dict[str, Any] = {}
+        if propagation_policy is not None:
+            options["propagationPolicy"] = propagation_policy
+        if grace_period_seconds is not None:
+            options["gracePeriodSeconds"] = grace_period_seconds
+        if preconditions is not None:
+            options["preconditions"] = dict(preconditions)
+        body = {"kind": "DeleteOptions", "apiVersion": "v1", **options} if options else None
+        data = await self._request(
+            "DELETE", resource.path(namespace, name), "", body, idempotent=True
+        )
+        if not data:
+            return None
+        result: dict[str, Any] = orjson.loads(data)
+        return result

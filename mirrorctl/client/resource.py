@@ -1,0 +1,59 @@
+"""`Resource`: one API resource addressed by group, version and plural."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+__all__ = ["Resource"]
+
+# Names and namespaces are DNS labels/subdomains in practice, but some kinds (RBAC) allow ':'
+# and a stray '/' or '?' must never silently re-route a request.
+_SAFE = ":@"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A group/version/plural with the kind and scope needed to build request paths."""
+
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+
+    @property
+    def api_version(self) -> str:
+        return self.version if not self.group else f"{self.group}/{self.version}"
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+    def path(
+        self,
+        namespace: str | None = None,
+        name: str | None = None,
+        subresource: str | None = None,
+    ) -> str:
+        """The URL path, e.g. ``/api/v1/namespaces/ns/pods/x/status``.
+
+        A namespaced resource without a namespace addresses all namespaces (list/watch only).
+        """
+        base = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
+        if namespace is not None:
+            if not self.namespaced:
+                raise ValueError(f"{self.plural} is cluster-scoped; got namespace {namespace!r}")
+            if not namespace:
+                raise ValueError("namespace must not be empty")
+            base = f"{base}/namespaces/{quote(namespace, safe=_SAFE)}"
+        path = f"{base}/{self.plural}"
+        if name is not None:
+            if not name:
+                raise ValueError("name must not be empty")
+            path = f"{path}/{quote(name, safe=_SAFE)}"
+        elif subresource is not None:
+            raise ValueError("a subresource needs a name")
+        if subresource is not None:
+            path = f"{path}/{subresource}"
+        return path

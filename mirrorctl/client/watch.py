@@ -1,0 +1,114 @@
+"""`WatchStream`: the events of one watch request, parsed line by line with orjson."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+import orjson
+
+from mirrorctl.client.errors import ApiError, error_from_status
+
+__all__ = ["LineSplitter", "WatchStream", "decode_event"]
+
+
+class LineSplitter:
+    """Cuts a byte stream into newline-terminated lines, whatever the chunk boundaries."""
+
+    __slots__ = ("_partial",)
+
+    def __init__(self) -> None:
+        self._partial = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """The lines completed by `chunk` (without their newline, blank ones dropped)."""
+        if b"\n" not in chunk:
+            self._partial += chunk
+            return []
+        parts = (self._partial + chunk).split(b"\n")
+        self._partial = parts.pop()
+        return [p for p in parts if p.strip()]
+
+    def finish(self) -> bytes | None:
+        """The unterminated tail at end of stream, if any."""
+        tail, self._partial = self._partial, b""
+        return tail if tail.strip() else None
+
+
+def decode_event(line: bytes) -> dict[str, Any]:
+    """One watch event; an ``ERROR`` event raises its `Status` as an `ApiError`.
+
+    A 410 (the resourceVersion was compacted away) comes out as `GoneError`.
+    """
+    event = orjson.loads(line)
+    if not isinstance(event, dict) or "type" not in event:
+        raise ApiError(500, "InternalError", f"malformed watch event: {line[:200]!r}")
+    if event["type"] == "ERROR":
+        status = event.get("object")
+        raise error_from_status(status if isinstance(status, dict) else {})
+    return event
+
+
+class WatchStream:
+    """An async iterator of ``{"type", "object"}`` dicts.
+
+    The request is sent on the first `__anext__`. Iteration ends when the server closes the
+    stream (e.g. after ``timeoutSeconds``). Use ``async with`` (or `aclose`) when leaving the
+    loop early so the connection is closed at once rather than at garbage collection.
+    """
+
+    __slots__ = ("_closed", "_open", "_pending", "_response", "_splitter")
+
+    def __init__(self, open_response: Callable[[], Awaitable[aiohttp.ClientResponse]]) -> None:
+        self._open = open_response
+        self._response: aiohttp.ClientResponse | None = None
+        self._splitter = LineSplitter()
+        self._pending: deque[bytes] = deque()
+        self._closed = False
+
+    def __aiter__(self) -> WatchStream:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        while not self._pending:
+            if self._closed:
+                raise StopAsyncIteration
+            if self._response is None:
+                self._response = await self._open()
+            chunk = await self._response.content.readany()
+            if chunk:
+                self._pending.extend(self._splitter.feed(chunk))
+                continue
+            tail = self._splitter.finish()
+            if tail is not None:
+                self._pending.append(tail)
+            self._response.release()
+            self._response = None
+            self._closed = True
+        try:
+            return decode_event(self._pending.popleft())
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def aclose(self) -> None:
+        self._closed = True
+        self._pending.clear()
+        if self._response is not None:
+            # Closing (not releasing) an unfinished stream stops the server writing to it.
+            self._response.close()
+            self._response = None
+
+    async def __aenter__(self) -> WatchStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
