@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +24,7 @@ from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.retry import parse_retry_after, retry_delay
 from mirrorctl.client.watch import WatchStream
+from mirrorctl.clock import Clock, RealClock
 
 __all__ = ["Client"]
 
@@ -61,17 +61,17 @@ class Client:
         *,
         metrics: RequestObserver | None = None,
         limiter: RequestLimiter | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self._config = config
         self._base = config.base_url
         self._host = config.host_label
         self._credentials: Credentials = config.credentials
         self._metrics = metrics
+        self._clock: Clock = clock if clock is not None else RealClock()
         if limiter is None and config.qps is not None:
-            limiter = TokenBucketLimiter(config.qps, config.burst)
+            limiter = TokenBucketLimiter(config.qps, config.burst, clock=self._clock)
         self._limiter = limiter
-        self._sleep = sleep
         self._max_retries = config.max_retries
         self._extra: dict[str, Any] = {}
         if config.tls_server_name:
@@ -175,7 +175,7 @@ class Client:
         while True:
             if self._limiter is not None:
                 await self._limiter.acquire()
-            if credentials.stale(time.monotonic()):
+            if credentials.stale():
                 await credentials.refresh()
             headers = {}
             authorization = credentials.authorization
@@ -212,7 +212,7 @@ class Client:
             delay = retry_delay(status, retry_after, idempotent=idempotent)
             if delay is not None and attempt < self._max_retries:
                 attempt += 1
-                await self._sleep(delay)
+                await self._clock.sleep(delay)
                 continue
             raise error_from_response(status, body, retry_after)
 

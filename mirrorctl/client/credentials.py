@@ -6,9 +6,10 @@ import asyncio
 import base64
 import datetime
 import math
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from mirrorctl.clock import Clock, RealClock
 
 __all__ = ["ConfigurationCredentials", "Credentials", "StaticCredentials"]
 
@@ -32,7 +33,7 @@ class Credentials(Protocol):
     @property
     def refreshable(self) -> bool: ...
 
-    def stale(self, now: float) -> bool: ...
+    def stale(self) -> bool: ...
 
     async def refresh(self, *, force: bool = False) -> None: ...
 
@@ -57,7 +58,7 @@ class StaticCredentials:
     def refreshable(self) -> bool:
         return False
 
-    def stale(self, now: float) -> bool:
+    def stale(self) -> bool:
         return False
 
     async def refresh(self, *, force: bool = False) -> None:
@@ -96,10 +97,10 @@ class ConfigurationCredentials:
 
     __slots__ = (
         "_authorization",
+        "_clock",
         "_configuration",
         "_exec_loader",
         "_lock",
-        "_monotonic",
         "_next_check",
         "_wall",
     )
@@ -109,12 +110,12 @@ class ConfigurationCredentials:
         configuration: Any,
         loader: Any = None,
         *,
-        monotonic: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
         wall: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC),
     ) -> None:
         self._configuration = configuration
         self._exec_loader = loader if loader is not None and _uses_exec(loader) else None
-        self._monotonic = monotonic
+        self._clock: Clock = clock if clock is not None else RealClock()
         self._wall = wall
         self._lock = asyncio.Lock()
         self._authorization = _header_of(configuration)
@@ -132,11 +133,11 @@ class ConfigurationCredentials:
     def refreshable(self) -> bool:
         return self._exec_loader is not None or self._configuration.refresh_api_key_hook is not None
 
-    def stale(self, now: float) -> bool:
-        return now >= self._next_check
+    def stale(self) -> bool:
+        return self._next_check != math.inf and self._clock.monotonic() >= self._next_check
 
     def _schedule(self) -> float:
-        now = self._monotonic()
+        now = self._clock.monotonic()
         if self._exec_loader is not None:
             expiry = getattr(self._exec_loader, "exec_plugin_expiry", None)
             if isinstance(expiry, datetime.datetime):

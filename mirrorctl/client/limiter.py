@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+from mirrorctl.clock import Clock, RealClock
 
 __all__ = ["RequestLimiter", "TokenBucketLimiter"]
 
@@ -23,28 +23,20 @@ class TokenBucketLimiter:
     out in arrival order instead of all waking at once and racing.
     """
 
-    __slots__ = ("_burst", "_last", "_monotonic", "_qps", "_sleep", "_tokens")
+    __slots__ = ("_burst", "_clock", "_last", "_qps", "_tokens")
 
-    def __init__(
-        self,
-        qps: float,
-        burst: int,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
+    def __init__(self, qps: float, burst: int, *, clock: Clock | None = None) -> None:
         if qps <= 0 or burst < 1:
             raise ValueError("qps must be > 0 and burst >= 1")
         self._qps = qps
         self._burst = float(burst)
-        self._monotonic = monotonic
-        self._sleep = sleep
+        self._clock: Clock = clock if clock is not None else RealClock()
         self._tokens = float(burst)
-        self._last = monotonic()
+        self._last = self._clock.monotonic()
 
     def reserve(self) -> float:
         """Take a token, possibly one not yet refilled; return how long until it is."""
-        now = self._monotonic()
+        now = self._clock.monotonic()
         self._tokens = min(self._burst, self._tokens + (now - self._last) * self._qps)
         self._last = now
         self._tokens -= 1.0
@@ -59,7 +51,7 @@ class TokenBucketLimiter:
         if delay <= 0:
             return
         try:
-            await self._sleep(delay)
+            await self._clock.sleep(delay)
         except asyncio.CancelledError:
             self.cancel()
             raise

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from mirrorctl.client.errors import ApiError, ForbiddenError, GoneError, ServerError
+from mirrorctl.client.watch import LineSplitter, decode_event
+
+EVENT = {"type": "ADDED", "object": {"kind": "ConfigMap", "metadata": {"name": "a"}}}
+LINE = orjson.dumps(EVENT)
+
+
+def test_lines_split_across_arbitrary_chunks() -> None:
+    stream = LINE + b"\n" + LINE + b"\n\n" + LINE + b"\n"
+    for size in (1, 2, 7, len(LINE), len(LINE) + 1, len(stream)):
+        splitter = LineSplitter()
+        lines: list[bytes] = []
+        for i in range(0, len(stream), size):
+            lines.extend(splitter.feed(stream[i : i + size]))
+        assert lines == [LINE, LINE, LINE], size
+        assert splitter.finish() is None
+
+
+def test_unterminated_tail_is_returned_at_end() -> None:
+    splitter = LineSplitter()
+    assert splitter.feed(LINE + b"\n" + LINE[:10]) == [LINE]
+    assert splitter.feed(LINE[10:]) == []
+    assert splitter.finish() == LINE
+    assert splitter.finish() is None
+
+
+def test_events_decode_to_dicts() -> None:
+    assert decode_event(LINE) == EVENT
+    bookmark = {"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "42"}}}
+    assert decode_event(orjson.dumps(bookmark)) == bookmark
+
+
+def test_error_event_410_raises_gone() -> None:
+    status = {
+        "kind": "Status",
+        "status": "Failure",
+        "message": "too old resource version: 5 (90)",
+        "reason": "Expired",
+        "code": 410,
+    }
+    with pytest.raises(GoneError, match="too old resource version"):
+        decode_event(orjson.dumps({"type": "ERROR", "object": status}))
+
+
+def test_other_error_events_raise_api_errors() -> None:
+    status = {"kind": "Status", "reason": "Forbidden", "message": "no", "code": 403}
+    with pytest.raises(ForbiddenError):
+        decode_event(orjson.dumps({"type": "ERROR", "object": status}))
+    with pytest.raises(ServerError):
+        decode_event(orjson.dumps({"type": "ERROR", "object": None}))
+
+
+def test_malformed_events_raise() -> None:
+    with pytest.raises(ApiError, match="malformed"):
+        decode_event(b"[1, 2]")
+    with pytest.raises(orjson.JSONDecodeError):
+        decode_event(b"{not json")
