@@ -1,13 +1,22 @@
 """Shared fixtures: a real local control plane (session), clients for its identities, the CRDs,
-and a fresh namespace per test. Unit tests request none of these and never start a server."""
+the shipped RBAC, and a fresh namespace per test. Unit tests request none of these and never
+start a server."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
+from mirrorctl.client import Client
+from mirrorctl.client.resources import NAMESPACES
 from mirrorctl.envtest import ControlPlane
+from mirrorctl.manifests import apply_manifests, load_manifests, wait_for_crds
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config"
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +26,50 @@ def control_plane() -> Iterator[ControlPlane]:
         yield cp
     finally:
         cp.stop()
+
+
+@pytest.fixture(scope="session")
+async def admin_client(control_plane: ControlPlane) -> AsyncIterator[Client]:
+    client = await Client.from_kubeconfig(control_plane.admin_kubeconfig)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+async def crds(admin_client: Client) -> list[str]:
+    docs = load_manifests(CONFIG / "crd")
+    await apply_manifests(admin_client, docs)
+    names = [d["metadata"]["name"] for d in docs]
+    await wait_for_crds(admin_client, names)
+    return names
+
+
+@pytest.fixture(scope="session")
+async def rbac(admin_client: Client, crds: list[str]) -> None:
+    """The least-privilege RBAC that mirrorctl ships, bound to the controller identity."""
+    await apply_manifests(
+        admin_client,
+        [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "mirrorctl-system"}}],
+    )
+    await apply_manifests(admin_client, load_manifests(CONFIG / "rbac"))
+
+
+@pytest.fixture(scope="session")
+async def controller_client(control_plane: ControlPlane) -> AsyncIterator[Client]:
+    """The controller's identity: not in system:masters, it holds only what RBAC grants."""
+    client = await Client.from_kubeconfig(control_plane.controller_kubeconfig)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def namespace(admin_client: Client) -> AsyncIterator[str]:
+    # No namespace controller runs, so a deleted namespace stays Terminating; names never repeat.
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    await admin_client.create(NAMESPACES, {"metadata": {"name": name}})
+    yield name
+    await admin_client.delete(NAMESPACES, name)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+
+from mirrorctl.client import Client, ForbiddenError
+from mirrorctl.client.resources import CONFIGMAPS, PODS, resource
+
+pytestmark = pytest.mark.integration
+
+
+async def test_controller_identity_has_exactly_the_shipped_rbac(
+    controller_client: Client, rbac: None, namespace: str
+) -> None:
+    # Granted: reading pods and Contrail objects.
+    await controller_client.list(PODS, namespace)
+    vmis = resource(
+        "core.contrail.juniper.net",
+        "v1alpha1",
+        "virtualmachineinterfaces",
+        kind="VirtualMachineInterface",
+    )
+    await controller_client.list(vmis, namespace)
+    # Not granted: writing pods, touching configmaps.
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "x"}]}}
+    with pytest.raises(ForbiddenError):
+        await controller_client.create(PODS, pod, namespace)
+    with pytest.raises(ForbiddenError):
+        await controller_client.list(CONFIGMAPS, namespace)
+
+
+async def test_namespace_fixture_gives_a_fresh_namespace(
+    admin_client: Client, namespace: str
+) -> None:
+    assert (await admin_client.list(PODS, namespace))["items"] == []
