@@ -1,0 +1,198 @@
+"""`Controller`: workers draining a rate-limited queue of requests into a reconciler."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterable
+
+import structlog
+from structlog.typing import FilteringBoundLogger
+
+from mirrorctl.clock import Clock, RealClock
+from mirrorctl.controller.errors import CacheSyncTimeoutError
+from mirrorctl.controller.options import ControllerOptions
+from mirrorctl.controller.settle import settle
+from mirrorctl.controller.source import Source
+from mirrorctl.controller.timeout import deadline
+from mirrorctl.handler.interface import EventHandler
+from mirrorctl.handler.queueing import QueueingHandler
+from mirrorctl.metrics.controller import BoundControllerMetrics, ControllerMetrics
+from mirrorctl.metrics.registry import new_registry
+from mirrorctl.predicate.interface import Predicate
+from mirrorctl.queue.interface import RateLimitingWorkQueue, ShutDown
+from mirrorctl.reconcile.reconciler import Reconciler
+from mirrorctl.reconcile.request import Request
+from mirrorctl.reconcile.result import Result
+
+__all__ = ["Controller"]
+
+
+class Controller:
+    """Runs ``reconciler`` for every request its watches enqueue.
+
+    ``start()`` waits for the watched informers to sync, runs
+    ``max_concurrent_reconciles`` workers until ``stop()`` or cancellation, then stops
+    taking new keys and lets in-flight reconciles finish; a second cancellation during
+    that drain cancels them. A controller runs once: build a new one to run again.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        reconciler: Reconciler,
+        queue: RateLimitingWorkQueue[Request],
+        *,
+        options: ControllerOptions | None = None,
+        metrics: ControllerMetrics | None = None,
+        clock: Clock | None = None,
+        logger: FilteringBoundLogger | None = None,
+    ) -> None:
+        if not name:
+            raise ValueError("a controller needs a name")
+        self.name = name
+        self.options = options or ControllerOptions()
+        self.queue = queue
+        self._reconciler = reconciler
+        self._clock: Clock = clock or RealClock()
+        # A private registry when used without a manager keeps metric names from colliding.
+        metrics = metrics or ControllerMetrics(new_registry(runtime_collectors=False))
+        self._metrics: BoundControllerMetrics = metrics.bind(name)
+        self._log: FilteringBoundLogger = (
+            logger or structlog.get_logger("mirrorctl.controller")
+        ).bind(controller=name)
+        self._sources: list[Source] = []
+        self._stop_requested = asyncio.Event()
+        self._stopping = False
+        self._started = False
+        self._in_flight = 0
+
+    @property
+    def need_leader_election(self) -> bool:
+        return self.options.need_leader_election
+
+    @property
+    def in_flight(self) -> int:
+        """Reconciles running right now."""
+        return self._in_flight
+
+    def watch(
+        self,
+        source: Source,
+        handler: EventHandler,
+        predicates: Iterable[Predicate] = (),
+    ) -> None:
+        """Enqueue what ``handler`` maps ``source``'s events to, if all ``predicates`` pass."""
+        if self._started:
+            raise RuntimeError(f"controller {self.name}: watches must be added before start")
+        source.add_event_handler(QueueingHandler(handler, self.queue, tuple(predicates)))
+        self._sources.append(source)
+
+    def stop(self) -> None:
+        """Ask a running controller to stop taking work and return once in-flight work ends."""
+        self._stop_requested.set()
+
+    async def start(self) -> None:
+        if self._started:
+            raise RuntimeError(f"controller {self.name} was started more than once")
+        self._started = True
+        self._metrics.max_concurrent_reconciles.set(self.options.max_concurrent_reconciles)
+        self._metrics.active_workers.set(0)
+        try:
+            await self._wait_for_sources()
+        except BaseException:
+            self.queue.shutdown()
+            raise
+        count = self.options.max_concurrent_reconciles
+        self._log.info("starting workers", worker_count=count)
+        workers = [
+            asyncio.create_task(self._worker(), name=f"controller-{self.name}-worker-{i}")
+            for i in range(count)
+        ]
+        interrupted: asyncio.CancelledError | None = None
+        try:
+            await self._stop_requested.wait()
+        except asyncio.CancelledError as exc:
+            interrupted = exc
+        self._log.info("shutdown signal received, waiting for in-flight reconciles")
+        self._stopping = True
+        self.queue.shutdown()
+        try:
+            await asyncio.wait(workers)
+        except asyncio.CancelledError:
+            self._log.warning("shutdown cut short, cancelling in-flight reconciles")
+            for worker in workers:
+                worker.cancel()
+            await asyncio.wait(workers)
+            raise
+        self._log.info("all workers finished")
+        if interrupted is not None:
+            raise interrupted
+
+    async def _wait_for_sources(self) -> None:
+        timeout = self.options.cache_sync_timeout
+        for source in self._sources:
+            if source.has_synced():
+                continue
+            try:
+                synced = await source.wait_for_sync(timeout)
+            except TimeoutError:
+                synced = False
+            if not synced:
+                raise CacheSyncTimeoutError(
+                    f"controller {self.name}: caches did not sync within {timeout}s"
+                )
+
+    async def _worker(self) -> None:
+        while True:
+            try:
+                request = await self.queue.get()
+            except ShutDown:
+                return
+            try:
+                if self._stopping:
+                    # Keys still queued at shutdown are dropped: whoever runs next (a new
+                    # process or leader) lists everything again.
+                    continue
+                self._in_flight += 1
+                self._metrics.active_workers.inc()
+                try:
+                    await self._reconcile(request)
+                finally:
+                    self._in_flight -= 1
+                    self._metrics.active_workers.dec()
+            finally:
+                self.queue.done(request)
+
+    async def _reconcile(self, request: Request) -> None:
+        with structlog.contextvars.bound_contextvars(
+            controller=self.name,
+            namespace=request.namespace,
+            name=request.name,
+            reconcile_id=str(uuid.uuid4()),
+        ):
+            started = self._clock.monotonic()
+            outcome: Result | BaseException
+            try:
+                outcome = await self._invoke(request)
+            except asyncio.CancelledError as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # shutdown cancelled us: not the reconciler's failure
+                outcome = exc  # something inside the reconciler cancelled it
+            except Exception as exc:
+                outcome = exc
+            finally:
+                self._metrics.reconcile_time.observe(self._clock.monotonic() - started)
+            settle(self.queue, request, outcome, self._metrics, self._log)
+
+    async def _invoke(self, request: Request) -> Result:
+        timeout = self.options.reconcile_timeout
+        if timeout is None:
+            result = await self._reconciler.reconcile(request)
+        else:
+            async with deadline(self._clock, timeout):
+                result = await self._reconciler.reconcile(request)
+        if not isinstance(result, Result):
+            raise TypeError(f"reconcile returned {type(result).__name__}, not a Result")
+        return result

@@ -1,0 +1,77 @@
+"""The one place that turns the outcome of a reconcile into a queue action and metrics."""
+
+from __future__ import annotations
+
+from structlog.typing import FilteringBoundLogger
+
+from mirrorctl.metrics.controller import BoundControllerMetrics, ReconcileOutcome
+from mirrorctl.queue.interface import RateLimitingWorkQueue
+from mirrorctl.reconcile.errors import TerminalError
+from mirrorctl.reconcile.request import Request
+from mirrorctl.reconcile.result import Result
+
+__all__ = ["is_panic", "settle"]
+
+# Python has no panics; these are its equivalents of Go's runtime panics (nil dereference,
+# index out of range, failed type assertion, division by zero): bugs in the reconciler
+# rather than failures it reports. They are retried like any error but counted apart.
+_PANIC_TYPES: tuple[type[BaseException], ...] = (
+    AttributeError,
+    LookupError,
+    TypeError,
+    NameError,
+    AssertionError,
+    ArithmeticError,
+    NotImplementedError,
+    RecursionError,
+)
+
+
+def is_panic(error: BaseException) -> bool:
+    """Whether an exception is a programming error of the reconciler (see ``_PANIC_TYPES``)."""
+    return isinstance(error, _PANIC_TYPES) and not isinstance(error, TerminalError)
+
+
+def settle(
+    queue: RateLimitingWorkQueue[Request],
+    request: Request,
+    outcome: Result | BaseException,
+    metrics: BoundControllerMetrics,
+    log: FilteringBoundLogger,
+) -> ReconcileOutcome:
+    """Apply ``outcome`` to ``queue``, count it, log it, and return its metric label.
+
+    - ``Result()``: forget the key's back-off; nothing more until the next event.
+    - ``requeue_after``: forget the back-off and come back after that delay.
+    - ``requeue``: come back through the rate limiter (backs off if repeated).
+    - ``TerminalError``: log and count, forget, never retry.
+    - any other exception (timeouts included): log and count, retry with back-off.
+    """
+    if isinstance(outcome, BaseException):
+        metrics.reconcile_errors.inc()
+        metrics.reconcile_total[ReconcileOutcome.ERROR].inc()
+        if isinstance(outcome, TerminalError):
+            metrics.terminal_reconcile_errors.inc()
+            queue.forget(request)
+            log.error("terminal reconciler error; not retrying", exc_info=outcome)
+        else:
+            if is_panic(outcome):
+                metrics.reconcile_panics.inc()
+            queue.add_rate_limited(request)
+            log.error("reconciler error", exc_info=outcome)
+        return ReconcileOutcome.ERROR
+    if outcome.requeue_after is not None:
+        queue.forget(request)
+        queue.add_after(request, outcome.requeue_after)
+        log.debug("reconcile done, requeueing after delay", requeue_after=outcome.requeue_after)
+        metrics.reconcile_total[ReconcileOutcome.REQUEUE_AFTER].inc()
+        return ReconcileOutcome.REQUEUE_AFTER
+    if outcome.requeue:
+        queue.add_rate_limited(request)
+        log.debug("reconcile done, requeueing with back-off")
+        metrics.reconcile_total[ReconcileOutcome.REQUEUE].inc()
+        return ReconcileOutcome.REQUEUE
+    queue.forget(request)
+    log.debug("reconcile succeeded")
+    metrics.reconcile_total[ReconcileOutcome.SUCCESS].inc()
+    return ReconcileOutcome.SUCCESS

@@ -1,0 +1,47 @@
+"""A deadline for the current task measured on an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from mirrorctl.clock import Clock
+from mirrorctl.controller.errors import ReconcileTimeoutError
+
+__all__ = ["deadline"]
+
+
+@asynccontextmanager
+async def deadline(clock: Clock, seconds: float) -> AsyncIterator[None]:
+    """Cancel the body after ``seconds`` on ``clock`` and raise ``ReconcileTimeoutError``.
+
+    ``asyncio.timeout`` would do the same on the loop's clock, which tests cannot drive.
+    Only the cancellation this deadline caused becomes a timeout: a cancellation from
+    outside (shutdown) still propagates as ``CancelledError``.
+    """
+    task = asyncio.current_task()
+    if task is None:
+        raise RuntimeError("deadline() needs to run inside a task")
+    cancelling_before = task.cancelling()
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    handle = clock.call_at(clock.monotonic() + seconds, expire)
+    try:
+        yield
+    except asyncio.CancelledError:
+        if expired and task.uncancel() <= cancelling_before:
+            raise ReconcileTimeoutError(f"reconcile exceeded its timeout of {seconds}s") from None
+        raise
+    else:
+        if expired:
+            # The body swallowed our cancellation and finished anyway: take the request back
+            # so later awaits in this task are not cancelled by it.
+            task.uncancel()
+    finally:
+        handle.cancel()
