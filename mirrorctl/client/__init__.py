@@ -15,22 +15,27 @@ from mirrorctl.client.errors import (
     TooManyRequestsError,
     UnauthorizedError,
 )
+from mirrorctl.client.events import NORMAL, WARNING, EventRecorder, Recorder
 from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.watch import WatchStream
 
 __all__ = [
+    "NORMAL",
+    "WARNING",
     "AlreadyExistsError",
     "ApiError",
     "BadRequestError",
     "Client",
     "ClientConfig",
     "ConflictError",
+    "EventRecorder",
     "ForbiddenError",
     "GoneError",
     "InvalidError",
     "NotFoundError",
     "PatchType",
+    "Recorder",
     "Resource",
     "ServerError",
     "TooManyRequestsError",
