@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["IndexConflictError", "InformerError", "InformerStartedError", "UnknownIndexError"]
+__all__ = [
+    "IndexConflictError",
+    "InformerError",
+    "InformerStartedError",
+    "UnknownIndexError",
+    "WatchSilentError",
+]
 
 
 class InformerError(Exception):
@@ -22,3 +28,7 @@ class UnknownIndexError(InformerError, KeyError):
 
     def __str__(self) -> str:
         return f"no index named {self.args[0]!r}"
+
+
+class WatchSilentError(InformerError):
+    """A watch delivered neither an event nor a bookmark for longer than it may stay quiet."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol, TypeAlias
 
-__all__ = ["IndexFunc", "StoreReader"]
+from mirrorctl.client.resource import Resource
+
+__all__ = ["IndexFunc", "ListerWatcher", "StoreReader"]
 
 IndexFunc: TypeAlias = Callable[[dict[str, Any]], list[str]]
 """Maps an object to the index values it is filed under (empty: not indexed)."""
@@ -33,3 +35,35 @@ class StoreReader(Protocol):
     def __len__(self) -> int: ...
 
     def __contains__(self, key: object) -> bool: ...
+
+
+class ListerWatcher(Protocol):
+    """The two calls an informer makes; `mirrorctl.client.Client` provides them."""
+
+    async def list(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+    ) -> dict[str, Any]:
+        """The List object: ``items``, ``metadata.resourceVersion``, ``metadata.continue``."""
+        ...
+
+    def watch(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        resource_version: str | None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: int | None = None,
+        allow_bookmarks: bool = True,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """``{"type", "object"}`` events; an ERROR event raises (410: `GoneError`)."""
+        ...

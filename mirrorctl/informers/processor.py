@@ -1,0 +1,205 @@
+"""Applies list and watch results to the store, then fans the change out to handlers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from mirrorctl.informers.handler import ResourceEventHandler
+from mirrorctl.informers.keys import key_of
+from mirrorctl.informers.store import Indexer
+from mirrorctl.informers.transform import Transform
+from mirrorctl.metrics.informer import BoundInformerMetrics
+
+__all__ = ["CacheProcessor"]
+
+log = structlog.get_logger(__name__)
+
+_Obj = dict[str, Any]
+
+
+class CacheProcessor:
+    """The informer's single writer: every change goes store first, handlers second.
+
+    So a handler (and the reconcile it triggers) always finds the new state in the cache.
+    Objects are prepared once before caching: the transform runs, and `apiVersion`/`kind`
+    are set from the resource (list items lack them) using one shared string per resource,
+    as is the namespace, so thousands of cached objects do not each hold a copy.
+
+    A handler that raises is logged and skipped; the others and the informer carry on.
+    """
+
+    __slots__ = (
+        "_api_version",
+        "_events",
+        "_handlers",
+        "_kind",
+        "_log",
+        "_metrics",
+        "_on_synced",
+        "_store",
+        "_synced",
+        "_transform",
+    )
+
+    def __init__(
+        self,
+        store: Indexer,
+        *,
+        api_version: str,
+        kind: str,
+        transform: Transform | None = None,
+        metrics: BoundInformerMetrics | None = None,
+        on_synced: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._api_version = sys.intern(api_version)
+        self._kind = sys.intern(kind)
+        self._transform = transform
+        self._metrics = metrics
+        self._events = metrics.events if metrics is not None else None
+        self._handlers: tuple[ResourceEventHandler, ...] = ()
+        self._synced = False
+        self._on_synced = on_synced
+        self._log = log.bind(kind=kind)
+
+    @property
+    def store(self) -> Indexer:
+        return self._store
+
+    @property
+    def synced(self) -> bool:
+        """Whether the first complete list has been applied."""
+        return self._synced
+
+    @property
+    def transform(self) -> Transform | None:
+        return self._transform
+
+    @transform.setter
+    def transform(self, transform: Transform | None) -> None:
+        self._transform = transform
+
+    @property
+    def metrics(self) -> BoundInformerMetrics | None:
+        return self._metrics
+
+    @metrics.setter
+    def metrics(self, metrics: BoundInformerMetrics | None) -> None:
+        self._metrics = metrics
+        self._events = metrics.events if metrics is not None else None
+
+    # -- handlers -------------------------------------------------------------------------
+
+    def add_handler(self, handler: ResourceEventHandler) -> None:
+        """Register `handler`; if the cache is already filled, it first gets an add for every
+        cached object (as initial-list adds), so it never misses what came before it."""
+        self._handlers = (*self._handlers, handler)
+        if self._synced:
+            for obj in self._store.list():
+                self._call(handler.on_add, obj, True)
+
+    def remove_handler(self, handler: ResourceEventHandler) -> None:
+        self._handlers = tuple(h for h in self._handlers if h is not handler)
+
+    @property
+    def handler_count(self) -> int:
+        return len(self._handlers)
+
+    def _call(self, method: Callable[..., None], *args: Any) -> None:
+        try:
+            method(*args)
+        except Exception:
+            self._log.exception("event handler failed", handler=repr(method))
+
+    # -- sink -----------------------------------------------------------------------------
+
+    def _prepare(self, obj: _Obj) -> _Obj:
+        obj["apiVersion"] = self._api_version
+        obj["kind"] = self._kind
+        metadata = obj["metadata"]
+        namespace = metadata.get("namespace")
+        if namespace is not None:
+            metadata["namespace"] = sys.intern(namespace)
+        transform = self._transform
+        return transform(obj) if transform is not None else obj
+
+    def replace(self, items: list[_Obj], resource_version: str) -> None:
+        """Apply a complete list: adds, updates of changed objects, tombstones for the rest."""
+        prepared: list[_Obj] = []
+        for item in items:
+            try:
+                prepared.append(self._prepare(item))
+            except Exception:
+                self._log.exception("cannot cache listed object", object=repr(item)[:200])
+        result = self._store.replace(prepared)
+        initial = not self._synced
+        handlers = self._handlers
+        for obj in result.added:
+            for handler in handlers:
+                try:
+                    handler.on_add(obj, initial)
+                except Exception:
+                    self._log.exception("event handler failed", handler=repr(handler))
+        for old, new in result.updated:
+            for handler in handlers:
+                self._call(handler.on_update, old, new)
+        for tombstone in result.deleted:
+            for handler in handlers:
+                self._call(handler.on_delete, tombstone)
+        if initial:
+            self._synced = True
+            if self._on_synced is not None:
+                self._on_synced()
+
+    def apply(self, event_type: str, obj: _Obj) -> None:
+        """Apply one watch event (ADDED, MODIFIED or DELETED)."""
+        try:
+            obj = self._prepare(obj)
+            key = key_of(obj)
+        except Exception:
+            self._log.exception("cannot cache watched object", object=repr(obj)[:200])
+            return
+        events = self._events
+        if events is not None:
+            counter = events.get(event_type)
+            if counter is not None:
+                counter.inc()
+        if event_type == "DELETED":
+            self._store.pop(key)
+            for handler in self._handlers:
+                try:
+                    handler.on_delete(obj)
+                except Exception:
+                    self._log.exception("event handler failed", handler=repr(handler))
+            return
+        if event_type != "ADDED" and event_type != "MODIFIED":
+            self._log.warning("ignoring watch event of unknown type", type=event_type)
+            return
+        # The store decides add versus update: after a re-watch an ADDED may be a known
+        # object, and a MODIFIED may be the first sight of one.
+        old = self._store.set(key, obj)
+        if old is None:
+            for handler in self._handlers:
+                try:
+                    handler.on_add(obj, False)
+                except Exception:
+                    self._log.exception("event handler failed", handler=repr(handler))
+        else:
+            for handler in self._handlers:
+                try:
+                    handler.on_update(old, obj)
+                except Exception:
+                    self._log.exception("event handler failed", handler=repr(handler))
+
+    def resync(self) -> None:
+        """Replay every cached object to every handler as an update with `old is new`."""
+        handlers = self._handlers
+        if not handlers:
+            return
+        for obj in self._store.list():
+            for handler in handlers:
+                self._call(handler.on_update, obj, obj)

@@ -1,0 +1,293 @@
+"""The list+watch loop that keeps a sink in step with the apiserver."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import structlog
+
+from mirrorctl.client.errors import ApiError, GoneError, ServerError, TooManyRequestsError
+from mirrorctl.client.resource import Resource
+from mirrorctl.clock import Clock
+from mirrorctl.informers.backoff import ExponentialBackoff
+from mirrorctl.informers.errors import WatchSilentError
+from mirrorctl.informers.interface import ListerWatcher
+from mirrorctl.informers.tasks import cancel_and_wait
+from mirrorctl.metrics.informer import BoundInformerMetrics
+
+__all__ = ["Reflector", "ReflectorSink", "is_expired", "is_too_large_resource_version"]
+
+log = structlog.get_logger(__name__)
+
+# A watch that ends this quickly without a single event points at a broken server or proxy;
+# re-opening it at once would spin.
+_SHORT_WATCH = 1.0
+
+
+class ReflectorSink(Protocol):
+    """Where a reflector delivers what it lists and watches."""
+
+    def replace(self, items: list[dict[str, Any]], resource_version: str) -> None:
+        """A complete list, to replace everything held so far."""
+
+    def apply(self, event_type: str, obj: dict[str, Any]) -> None:
+        """One ADDED, MODIFIED or DELETED watch event."""
+
+
+def is_expired(err: BaseException) -> bool:
+    """410: the resourceVersion (or a continue token) is older than etcd still holds."""
+    return isinstance(err, GoneError) or (
+        isinstance(err, ApiError) and err.reason in ("Expired", "Gone")
+    )
+
+
+def is_too_large_resource_version(err: BaseException) -> bool:
+    """The server has not yet seen the resourceVersion asked for (restored etcd, new cache)."""
+    if not isinstance(err, ApiError):
+        return False
+    causes = err.details.get("causes")
+    if isinstance(causes, list) and any(
+        isinstance(c, dict) and c.get("reason") == "ResourceVersionTooLarge" for c in causes
+    ):
+        return True
+    return "too large resource version" in err.message.lower()
+
+
+class Reflector:
+    """Lists, then watches from the list's resourceVersion, forever (until cancelled).
+
+    * The first list asks for resourceVersion "0", which the apiserver's watch cache serves
+      without touching etcd; later lists ask for the last version seen (also cache-served).
+      When that version is unavailable (410 Gone / too large) the list falls back to a
+      consistent, paginated read from etcd.
+    * Watches ask for bookmarks, so the resume point advances even when nothing changes.
+    * A watch that ends is re-opened from the last version seen; 410 on a watch leads to a
+      relist, whose diff the sink turns into events, so no change is lost.
+    * Failures back off exponentially (with jitter, reset after a healthy stretch).
+    * Watch timeouts are randomised in [min, 2*min] so that clients spread out, and a stream
+      silent for longer than its timeout plus a margin is declared dead and re-opened.
+    """
+
+    def __init__(
+        self,
+        lister_watcher: ListerWatcher,
+        resource: Resource,
+        sink: ReflectorSink,
+        *,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        clock: Clock,
+        backoff: ExponentialBackoff | None = None,
+        rng: random.Random | None = None,
+        page_size: int = 500,
+        min_watch_timeout: float = 300.0,
+        silence_margin: float = 30.0,
+        metrics: BoundInformerMetrics | None = None,
+    ) -> None:
+        if page_size < 1 or min_watch_timeout < 1 or silence_margin <= 0:
+            raise ValueError("page_size and min_watch_timeout must be >= 1, margin > 0")
+        self._lw = lister_watcher
+        self._resource = resource
+        self._sink = sink
+        self._namespace = namespace
+        self._label_selector = label_selector
+        self._field_selector = field_selector
+        self._clock = clock
+        self._rng = rng if rng is not None else random.Random()
+        self._backoff = backoff if backoff is not None else ExponentialBackoff(clock, rng=self._rng)
+        self._page_size = page_size
+        self._min_watch_timeout = min_watch_timeout
+        self._silence_margin = silence_margin
+        self._metrics = metrics
+        self._log = log.bind(resource=resource.plural, group=resource.group, namespace=namespace)
+        self._last_rv = ""
+        self._rv_unavailable = False
+        self._server_paginates = False
+        self._listed_once = False
+        self._last_activity = 0.0
+        self._watch_events = 0
+
+    @property
+    def last_sync_resource_version(self) -> str:
+        """The resourceVersion the next watch resumes from ("" before the first list)."""
+        return self._last_rv
+
+    async def run(self) -> None:
+        """List and watch until cancelled; never returns otherwise."""
+        while True:
+            try:
+                await self._list()
+            except Exception as err:
+                delay = self._backoff.next_delay()
+                self._log.warning("list failed", error=repr(err), retry_in=round(delay, 2))
+                await self._clock.sleep(delay)
+                continue
+            await self._watch_until_relist_needed()
+
+    # -- list -----------------------------------------------------------------------------
+
+    async def _list(self) -> None:
+        rv = "" if self._rv_unavailable else (self._last_rv or "0")
+        try:
+            items, list_rv = await self._list_at(rv)
+        except ApiError as err:
+            if not (is_expired(err) or is_too_large_resource_version(err)):
+                raise
+            self._log.info("resourceVersion unavailable, listing from etcd", rv=rv, error=str(err))
+            self._rv_unavailable = True
+            items, list_rv = await self._list_at("")
+        self._rv_unavailable = False
+        if self._listed_once and self._metrics is not None:
+            self._metrics.relists.inc()
+        self._sink.replace(items, list_rv)
+        self._last_rv = list_rv
+        self._listed_once = True
+
+    async def _list_at(self, rv: str) -> tuple[list[dict[str, Any]], str]:
+        # A limit with a specific resourceVersion would bypass the watch cache (served from
+        # etcd instead); with "0" the cache ignores it, and with "" (etcd) it pages.
+        paginate = rv in ("", "0") or self._server_paginates
+        limit = self._page_size if paginate else None
+        page = await self._list_page(limit=limit, resource_version=rv or None)
+        items: list[dict[str, Any]] = page.get("items") or []
+        token = _continue_token(page)
+        if token and rv == "0":
+            # Paged although "0" allows the cache: this server has no watch cache for it.
+            self._server_paginates = True
+        while token:
+            try:
+                page = await self._list_page(limit=limit, continue_=token)
+            except ApiError as err:
+                if not is_expired(err):
+                    raise
+                # The continue token outlived etcd's history: one full consistent list.
+                self._log.info("continue token expired, listing in one request")
+                page = await self._list_page()
+                items = page.get("items") or []
+                break
+            items.extend(page.get("items") or ())
+            token = _continue_token(page)
+        list_rv = page.get("metadata", {}).get("resourceVersion")
+        if not isinstance(list_rv, str) or not list_rv:
+            raise ApiError(500, "InternalError", "list response without a resourceVersion")
+        return items, list_rv
+
+    async def _list_page(
+        self,
+        *,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+    ) -> dict[str, Any]:
+        return await self._lw.list(
+            self._resource,
+            self._namespace,
+            label_selector=self._label_selector,
+            field_selector=self._field_selector,
+            limit=limit,
+            continue_=continue_,
+            resource_version=resource_version,
+        )
+
+    # -- watch ----------------------------------------------------------------------------
+
+    async def _watch_until_relist_needed(self) -> None:
+        while True:
+            started = self._clock.monotonic()
+            self._watch_events = 0
+            try:
+                await self._watch_once()
+            except WatchSilentError as err:
+                self._log.warning("watch went silent, re-opening", error=str(err))
+            except Exception as err:
+                if is_expired(err):
+                    self._log.info("watch resourceVersion expired, relisting", error=str(err))
+                    return
+                if is_too_large_resource_version(err):
+                    self._log.info("watch resourceVersion too large, relisting", error=str(err))
+                    self._rv_unavailable = True
+                    return
+                lasted = self._clock.monotonic() - started
+                delay = self._backoff.next_delay()
+                if isinstance(err, ApiError) and not isinstance(
+                    err, TooManyRequestsError | ServerError
+                ):
+                    self._log.warning("watch failed, relisting", error=repr(err))
+                    await self._clock.sleep(delay)
+                    return
+                if self._watch_events == 0 and lasted < _SHORT_WATCH:
+                    self._log.info("watch failed", error=repr(err), retry_in=round(delay, 2))
+                    await self._clock.sleep(delay)
+                else:
+                    # Connection lost after a working stretch (apiserver restart): resume now.
+                    self._log.info("watch connection lost, resuming", error=repr(err))
+            else:
+                if self._watch_events == 0 and self._clock.monotonic() - started < _SHORT_WATCH:
+                    delay = self._backoff.next_delay()
+                    self._log.warning("watch closed at once", retry_in=round(delay, 2))
+                    await self._clock.sleep(delay)
+            if self._metrics is not None:
+                self._metrics.watch_restarts.inc()
+
+    async def _watch_once(self) -> None:
+        lo = self._min_watch_timeout
+        timeout = int(self._rng.uniform(lo, 2 * lo))
+        stream = self._lw.watch(
+            self._resource,
+            self._namespace,
+            resource_version=self._last_rv,
+            label_selector=self._label_selector,
+            field_selector=self._field_selector,
+            timeout_seconds=timeout,
+            allow_bookmarks=True,
+        )
+        self._last_activity = self._clock.monotonic()
+        consumer = asyncio.ensure_future(self._consume(stream))
+        try:
+            await self._guard(consumer, silence=timeout + self._silence_margin)
+        finally:
+            await cancel_and_wait(consumer)
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    async def _guard(self, consumer: asyncio.Future[None], silence: float) -> None:
+        """Wait for the consumer, failing if it sees nothing for `silence` seconds."""
+        while True:
+            remaining = self._last_activity + silence - self._clock.monotonic()
+            if remaining <= 0:
+                raise WatchSilentError(f"no event or bookmark for {silence:.0f}s")
+            sleeper = asyncio.ensure_future(self._clock.sleep(remaining))
+            try:
+                await asyncio.wait((consumer, sleeper), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                await cancel_and_wait(sleeper)
+            if consumer.done():
+                consumer.result()
+                return
+
+    async def _consume(self, stream: AsyncIterator[dict[str, Any]]) -> None:
+        sink_apply = self._sink.apply
+        clock = self._clock
+        bookmarks = self._metrics.events["BOOKMARK"] if self._metrics is not None else None
+        async for event in stream:
+            self._last_activity = clock.monotonic()
+            self._watch_events += 1
+            event_type = event["type"]
+            obj = event["object"]
+            rv = obj["metadata"]["resourceVersion"]
+            if event_type == "BOOKMARK":
+                if bookmarks is not None:
+                    bookmarks.inc()
+            else:
+                sink_apply(event_type, obj)
+            self._last_rv = rv
+
+
+def _continue_token(page: dict[str, Any]) -> str | None:
+    token = page.get("metadata", {}).get("continue")
+    return token if isinstance(token, str) and token else None

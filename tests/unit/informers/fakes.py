@@ -1,0 +1,115 @@
+"""Transport-level stand-ins for unit tests of the informer's own loops.
+
+They model no apiserver semantics (no 410, no bookmarks, no selectors): a list answers with a
+fixed snapshot or fails like an unreachable server, and a watch stays open and silent. What
+the apiserver does is tested against a real one under tests/integration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mirrorctl.client.resource import Resource
+from mirrorctl.clock import FakeClock
+
+__all__ = ["Recorder", "SilentStream", "StaticListerWatcher"]
+
+
+class SilentStream:
+    """A watch whose connection stays open and never delivers a byte."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self._never = asyncio.Event()
+
+    def __aiter__(self) -> SilentStream:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        await self._never.wait()
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class StaticListerWatcher:
+    """Lists a fixed snapshot (after `failures` connection refusals); watches stay silent."""
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]] | None = None,
+        *,
+        resource_version: str = "10",
+        failures: int = 0,
+        clock: FakeClock | None = None,
+    ) -> None:
+        self.items = items or []
+        self.resource_version = resource_version
+        self.failures = failures
+        self.clock = clock
+        self.list_calls: list[float] = []
+        self.watches: list[SilentStream] = []
+        self.watch_timeouts: list[int | None] = []
+
+    async def list(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int | None = None,
+        continue_: str | None = None,
+        resource_version: str | None = None,
+    ) -> dict[str, Any]:
+        self.list_calls.append(self.clock.monotonic() if self.clock else 0.0)
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionRefusedError("connection refused")
+        return {
+            "metadata": {"resourceVersion": self.resource_version},
+            "items": copy.deepcopy(self.items),
+        }
+
+    def watch(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        resource_version: str | None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: int | None = None,
+        allow_bookmarks: bool = True,
+    ) -> AsyncIterator[dict[str, Any]]:
+        stream = SilentStream()
+        self.watches.append(stream)
+        self.watch_timeouts.append(timeout_seconds)
+        return stream
+
+
+class Recorder:
+    """A handler that records every call as a tuple, optionally raising on each."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self.fail = fail
+
+    def on_add(self, obj: dict[str, Any], is_initial_list: bool) -> None:
+        self.calls.append(("add", obj["metadata"]["name"], is_initial_list))
+        if self.fail:
+            raise RuntimeError("handler bug")
+
+    def on_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self.calls.append(("update", new["metadata"]["name"], old is new))
+        if self.fail:
+            raise RuntimeError("handler bug")
+
+    def on_delete(self, obj: Any) -> None:
+        self.calls.append(("delete", obj))
+        if self.fail:
+            raise RuntimeError("handler bug")

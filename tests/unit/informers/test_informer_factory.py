@@ -1,0 +1,72 @@
+"""InformerFactory: one informer per scope, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from mirrorctl.client.resources import CONFIGMAPS, PODS
+from mirrorctl.clock import FakeClock
+from mirrorctl.informers.factory import InformerFactory, normalize_label_selector
+from tests.unit.informers.fakes import StaticListerWatcher
+
+
+def cm(name: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": "ns", "resourceVersion": "1"}}
+
+
+def test_one_informer_per_scope() -> None:
+    factory = InformerFactory(StaticListerWatcher())
+    a = factory.informer(CONFIGMAPS)
+    assert factory.informer(CONFIGMAPS) is a
+    assert factory.informer(CONFIGMAPS, namespace="ns") is not a
+    assert factory.informer(CONFIGMAPS, namespace="ns") is factory.informer(CONFIGMAPS, "ns")
+    by_str = factory.informer(CONFIGMAPS, label_selector="a=1,b=2")
+    assert factory.informer(CONFIGMAPS, label_selector={"b": "2", "a": "1"}) is by_str
+    assert factory.informer(CONFIGMAPS, label_selector="") is a
+    assert factory.informer(CONFIGMAPS, field_selector="metadata.name=x") is not a
+    assert factory.informer(PODS) is not a
+    assert len(factory.informers()) == 5
+
+
+def test_label_selector_normalisation() -> None:
+    assert normalize_label_selector(None) is None
+    assert normalize_label_selector("  ") is None
+    assert normalize_label_selector({}) is None
+    assert normalize_label_selector({"z": "1", "a": "2"}) == "a=2,z=1"
+    assert normalize_label_selector(" app in (a,b) ") == "app in (a,b)"
+
+
+async def test_start_wait_stop_and_late_informers() -> None:
+    clock = FakeClock()
+    lw = StaticListerWatcher([cm("a")], clock=clock)
+    factory = InformerFactory(lw, clock=clock)
+    first = factory.informer(CONFIGMAPS)
+    before = asyncio.all_tasks()
+    await factory.start()
+    assert await factory.wait_for_sync(timeout=1.0)
+    assert first.has_synced()
+
+    late = factory.informer(PODS)
+    assert not late.started
+    await factory.start()
+    await clock.settle()
+    assert late.started
+    assert await factory.wait_for_sync()
+    await factory.start()  # idempotent for running informers
+
+    await factory.stop()
+    assert asyncio.all_tasks() - before == set()
+    assert all(w.closed for w in lw.watches)
+
+
+async def test_wait_for_sync_false_when_an_informer_cannot_list() -> None:
+    clock = FakeClock()
+    lw = StaticListerWatcher([cm("a")], failures=1000, clock=clock)
+    factory = InformerFactory(lw, clock=clock)
+    factory.informer(CONFIGMAPS)
+    await factory.start()
+    waiter = asyncio.create_task(factory.wait_for_sync(timeout=10.0))
+    await clock.advance(10.0)
+    assert await waiter is False
+    await factory.stop()

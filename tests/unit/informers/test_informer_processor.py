@@ -1,0 +1,196 @@
+"""CacheProcessor: store first, then handlers; fan-out, failures, relist diffs, resync."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from mirrorctl.informers.processor import CacheProcessor
+from mirrorctl.informers.store import Indexer
+from mirrorctl.informers.tombstone import DeletedFinalStateUnknown
+from mirrorctl.informers.transform import chain, strip_managed_fields
+from mirrorctl.metrics.informer import InformerMetrics
+from tests.unit.informers.fakes import Recorder
+
+Obj = dict[str, Any]
+
+
+def cm(name: str, rv: str = "1", namespace: str = "ns", **extra: Any) -> Obj:
+    return {
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "resourceVersion": rv,
+            "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:data": {}}}],
+        },
+        **extra,
+    }
+
+
+def processor(**kwargs: Any) -> CacheProcessor:
+    return CacheProcessor(
+        Indexer(), api_version="v1", kind="ConfigMap", transform=strip_managed_fields, **kwargs
+    )
+
+
+def test_every_handler_sees_every_event_in_order_after_the_store() -> None:
+    p = processor()
+    first, second = Recorder(), Recorder()
+    p.add_handler(first)
+    p.add_handler(second)
+    seen_in_store: list[bool] = []
+
+    class StoreChecker:
+        def on_add(self, obj: Obj, is_initial_list: bool) -> None:
+            seen_in_store.append(p_store.get_by_key("ns/" + obj["metadata"]["name"]) is obj)
+
+        def on_update(self, old: Obj, new: Obj) -> None:
+            seen_in_store.append(p_store.get_by_key("ns/" + new["metadata"]["name"]) is new)
+
+        def on_delete(self, obj: Obj | DeletedFinalStateUnknown) -> None:
+            assert isinstance(obj, dict)
+            seen_in_store.append(p_store.get_by_key("ns/" + obj["metadata"]["name"]) is None)
+
+    p_store = p.store
+    p.add_handler(StoreChecker())
+
+    p.replace([cm("a")], "1")
+    p.apply("ADDED", cm("b", "2"))
+    p.apply("MODIFIED", cm("a", "3"))
+    deleted = cm("b", "4")
+    p.apply("DELETED", deleted)
+
+    expected = [
+        ("add", "a", True),
+        ("add", "b", False),
+        ("update", "a", False),
+        ("delete", deleted),
+    ]
+    assert first.calls == expected
+    assert second.calls == expected
+    assert seen_in_store == [True, True, True, True]
+    assert p.synced
+
+
+def test_a_failing_handler_is_logged_and_skipped() -> None:
+    p = processor()
+    broken, healthy = Recorder(fail=True), Recorder()
+    p.add_handler(broken)
+    p.add_handler(healthy)
+    p.replace([cm("a")], "1")
+    p.apply("MODIFIED", cm("a", "2"))
+    p.apply("DELETED", cm("a", "3"))
+    p.resync()
+    assert len(broken.calls) == 3
+    assert [c[0] for c in healthy.calls] == ["add", "update", "delete"]
+
+
+def test_relist_reports_changes_only_and_tombstones_vanished_objects() -> None:
+    p = processor()
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace([cm("same"), cm("changed"), cm("gone")], "1")
+    rec.calls.clear()
+
+    p.replace([cm("same"), cm("changed", "7"), cm("new", "8")], "8")
+
+    assert ("add", "new", False) in rec.calls
+    assert ("update", "changed", False) in rec.calls
+    tombstones = [c[1] for c in rec.calls if c[0] == "delete"]
+    assert len(tombstones) == 1
+    assert isinstance(tombstones[0], DeletedFinalStateUnknown)
+    assert tombstones[0].key == "ns/gone"
+    assert tombstones[0].obj["metadata"]["name"] == "gone"
+    assert len(rec.calls) == 3  # "same" is unchanged: no event
+    # Deletions come after the adds and updates of the same relist.
+    assert rec.calls[-1][0] == "delete"
+
+
+def test_watch_events_are_reconciled_with_the_store() -> None:
+    p = processor()
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace([cm("a")], "1")
+    p.apply("ADDED", cm("a", "2"))  # already known: an update
+    p.apply("MODIFIED", cm("z", "3"))  # never seen: an add
+    assert rec.calls[1:] == [("update", "a", False), ("add", "z", False)]
+
+
+def test_late_handler_gets_the_cache_as_initial_adds() -> None:
+    p = processor()
+    early = Recorder()
+    p.add_handler(early)
+    late_before_sync = Recorder()
+    p.add_handler(late_before_sync)
+    assert late_before_sync.calls == []  # nothing cached yet, nothing replayed
+    p.replace([cm("a"), cm("b")], "1")
+    late = Recorder()
+    p.add_handler(late)
+    assert sorted(late.calls) == [("add", "a", True), ("add", "b", True)]
+    p.apply("ADDED", cm("c", "2"))
+    assert late.calls[-1] == ("add", "c", False)
+
+    p.remove_handler(early)
+    p.apply("ADDED", cm("d", "3"))
+    assert early.calls[-1] == ("add", "c", False)
+    assert p.handler_count == 2
+
+
+def test_resync_replays_every_cached_object_as_an_update_to_itself() -> None:
+    p = processor()
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace([cm("a"), cm("b")], "1")
+    rec.calls.clear()
+    p.resync()
+    assert sorted(rec.calls) == [("update", "a", True), ("update", "b", True)]
+
+
+def test_objects_are_prepared_before_caching() -> None:
+    p = processor()
+    p.transform = chain(strip_managed_fields, lambda o: {**o, "extra": True})
+    namespace = "".join(["n", "s"])  # a string object that is not the interned literal
+    item = cm("a", namespace=namespace, data={"k": "v"})
+    p.replace([item], "1")
+    cached = p.store.get_by_key("ns/a")
+    assert cached is not None
+    assert "managedFields" not in cached["metadata"]
+    assert cached["extra"] is True
+    assert cached["apiVersion"] == "v1"
+    assert cached["kind"] == "ConfigMap"
+    assert cached["metadata"]["namespace"] is sys.intern("ns")
+
+
+def test_malformed_objects_are_skipped_not_fatal() -> None:
+    p = processor()
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace([{"no": "metadata"}, cm("ok")], "1")
+    p.apply("ADDED", {"metadata": {"namespace": "ns"}})  # no name
+    p.apply("BOGUS", cm("x"))
+    assert rec.calls == [("add", "ok", True)]
+    assert p.store.keys() == ["ns/ok"]
+
+
+def test_events_are_counted_by_type() -> None:
+    registry = CollectorRegistry()
+    metrics = InformerMetrics(registry)
+    p = processor()
+    bound = metrics.bind("configmaps", p.store.__len__)
+    p.metrics = bound
+    p.replace([cm("a"), cm("b")], "1")
+    p.apply("ADDED", cm("c", "2"))
+    p.apply("MODIFIED", cm("c", "3"))
+    p.apply("DELETED", cm("c", "4"))
+
+    def sample(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, {"resource": "configmaps", **labels})
+
+    assert sample("mirrorctl_informer_events_total", type="ADDED") == 1
+    assert sample("mirrorctl_informer_events_total", type="MODIFIED") == 1
+    assert sample("mirrorctl_informer_events_total", type="DELETED") == 1
+    assert sample("mirrorctl_informer_objects") == 2
+    bound.release()
+    assert sample("mirrorctl_informer_objects") == 0
