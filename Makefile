@@ -20,8 +20,8 @@ binaries: install
 	$(PY) -m mirrorctl.envtest ensure
 
 lint: install
-	$(VENV)/bin/ruff check mirrorctl tests examples
-	$(VENV)/bin/ruff format --check mirrorctl tests examples
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 typecheck: install
 	$(VENV)/bin/mypy

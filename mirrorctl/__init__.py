@@ -1,4 +1,4 @@
-"""mirrorctl: an asyncio controller toolkit for Kubernetes and the Contrail port-mirroring controller."""
+"""mirrorctl: an asyncio Kubernetes controller toolkit, and Contrail port mirroring on it."""
 
 __version__ = "0.1.0"
 
