@@ -1,0 +1,108 @@
+"""``python -m benchmarks [NAME ...]``: run the benchmarks and write BENCHMARKS.md.
+
+Every benchmark module exposes ``run(...) -> dict`` (sync or async). One that takes a parameter
+gets the admin kubeconfig of a local control plane started here, so each figure and its baseline
+come from the same run against the same apiserver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import importlib
+import inspect
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mirrorctl.envtest import APISERVER_VERSION, ControlPlane
+
+MODULES = [
+    "b1_queue",
+    "b2_sync",
+    "b5_client",
+    "b6_watch",
+    "b3_fanout",
+    "b4_latency",
+]
+OUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+
+
+def _machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    etcd = subprocess.run(["etcd", "--version"], capture_output=True, text=True, check=False)
+    versions = ", ".join(
+        f"{p} {metadata.version(p)}"
+        for p in ("kubernetes-asyncio", "aiohttp", "orjson", "prometheus-client", "pydantic")
+    )
+    return [
+        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {cpu}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}; {versions}",
+        f"- kube-apiserver {APISERVER_VERSION} (local, loopback); "
+        f"{etcd.stdout.splitlines()[0] if etcd.stdout else 'etcd'}",
+    ]
+
+
+def _rows(prefix: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        rows: list[tuple[str, str]] = []
+        for k, v in value.items():
+            rows.extend(_rows(f"{prefix}.{k}" if prefix else str(k), v))
+        return rows
+    if isinstance(value, float):
+        return [(prefix, f"{value:.4g}")]
+    if isinstance(value, list):
+        return [(prefix, json.dumps(value))]
+    return [(prefix, str(value))]
+
+
+def _call(fn: Callable[..., Any], kubeconfig: str | None) -> Any:
+    takes_argument = bool(inspect.signature(fn).parameters)
+    result = fn(kubeconfig) if takes_argument else fn()
+    return asyncio.run(result) if inspect.iscoroutine(result) else result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("names", nargs="*", help=f"a subset of {', '.join(MODULES)}")
+    args = parser.parse_args()
+    names = args.names or MODULES
+    sections: list[str] = []
+    with ControlPlane() as cp:
+        for name in names:
+            try:
+                module = importlib.import_module(f"benchmarks.{name}")
+            except ModuleNotFoundError:
+                print(f"{name}: not written yet, skipped", file=sys.stderr)
+                continue
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            result = _call(module.run, str(cp.admin_kubeconfig))
+            doc = (module.__doc__ or name).strip().splitlines()[0]
+            table = "\n".join(f"| {k} | {v} |" for k, v in _rows("", result))
+            sections.append(f"## {doc}\n\n| figure | value |\n|---|---|\n{table}\n")
+    OUT.write_text(
+        "# Benchmarks\n\nWritten by `make bench`. Every ratio is against a baseline measured in "
+        "the same run.\n\n" + "\n".join(_machine()) + "\n\n" + "\n".join(sections)
+    )
+    print(f"wrote {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
