@@ -1,0 +1,213 @@
+"""B1: work queue hot path and delay-timer lateness.
+
+1. add -> get -> done per key, against the same hand-off through a bare `asyncio.Queue`
+   (put_nowait -> get -> task_done), at 1, 4 and 16 workers, with Prometheus metrics on.
+   Three patterns, each timed from the first add to the last done:
+   - burst: all keys added at once to idle workers (an informer fan-out), workers do no I/O;
+     this isolates the queue's own cost;
+   - burst+yield: the same, each worker yielding to the loop once per key, as any reconcile
+     that awaits anything does;
+   - trickle: the producer yields after every add, so each key is handed to a waiting worker.
+   Target: the mirrorctl queue costs at most 2x the bare hand-off.
+2. 10,000 keys pending in `add_after` (delays spread over ~1 s) on the real clock; lateness is
+   how long after its due time a worker's `get` returns the key. Target: p99 <= 2 ms.
+
+Run: `python -m benchmarks.b1_queue` (prints JSON). Figures depend on the machine; nothing here
+asserts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from prometheus_client import CollectorRegistry
+
+from mirrorctl.metrics.workqueue import PrometheusQueueMetricsProvider
+from mirrorctl.queue import RateLimitingQueue, ShutDown
+
+__all__ = ["run"]
+
+KEYS = 20_000
+ROUNDS = 5
+WORKER_COUNTS = (1, 4, 16)
+PATTERNS = ("burst", "burst+yield", "trickle")
+TIMER_KEYS = 10_000
+TIMER_MIN_DELAY = 0.2
+TIMER_SPREAD = 0.8
+
+
+class _Harness(Protocol):
+    def add(self, key: str) -> None: ...
+
+    async def worker(self, yield_each: bool, on_done: Callable[[], None]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class _Bare:
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def add(self, key: str) -> None:
+        self.queue.put_nowait(key)
+
+    async def worker(self, yield_each: bool, on_done: Callable[[], None]) -> None:
+        queue = self.queue
+        while True:
+            await queue.get()
+            if yield_each:
+                await asyncio.sleep(0)
+            queue.task_done()
+            on_done()
+
+    async def close(self) -> None:
+        pass
+
+
+class _Mirrorctl:
+    def __init__(self) -> None:
+        provider = PrometheusQueueMetricsProvider(CollectorRegistry())
+        self.queue: RateLimitingQueue[str] = RateLimitingQueue("b1", metrics=provider)
+
+    def add(self, key: str) -> None:
+        self.queue.add(key)
+
+    async def worker(self, yield_each: bool, on_done: Callable[[], None]) -> None:
+        queue = self.queue
+        try:
+            while True:
+                key = await queue.get()
+                if yield_each:
+                    await asyncio.sleep(0)
+                queue.done(key)
+                on_done()
+        except ShutDown:
+            return
+
+    async def close(self) -> None:
+        self.queue.shutdown()
+
+
+async def _one_round(make: Callable[[], _Harness], workers: int, pattern: str) -> float:
+    """Seconds per key for one round."""
+    harness = make()
+    keys = [f"ns/obj-{i}" for i in range(KEYS)]
+    finished = asyncio.Event()
+    remaining = KEYS
+
+    def on_done() -> None:
+        nonlocal remaining
+        remaining -= 1
+        if remaining == 0:
+            finished.set()
+
+    tasks = [
+        asyncio.create_task(harness.worker(pattern == "burst+yield", on_done))
+        for _ in range(workers)
+    ]
+    await asyncio.sleep(0)  # every worker is now blocked in get()
+    gc.collect()
+    started = time.perf_counter()
+    if pattern == "trickle":
+        for key in keys:
+            harness.add(key)
+            await asyncio.sleep(0)
+    else:
+        for key in keys:
+            harness.add(key)
+    await finished.wait()
+    elapsed = time.perf_counter() - started
+    await harness.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return elapsed / KEYS
+
+
+async def _measure(make: Callable[[], _Harness], workers: int, pattern: str) -> float:
+    samples = [await _one_round(make, workers, pattern) for _ in range(ROUNDS)]
+    return statistics.median(samples)
+
+
+async def _hot_path() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for pattern in PATTERNS:
+        for workers in WORKER_COUNTS:
+            bare = await _measure(_Bare, workers, pattern)
+            ours = await _measure(_Mirrorctl, workers, pattern)
+            results[f"{pattern}/{workers}w"] = {
+                "bare_us_per_key": round(bare * 1e6, 3),
+                "mirrorctl_us_per_key": round(ours * 1e6, 3),
+                "ratio": round(ours / bare, 2),
+            }
+    return results
+
+
+async def _timer_lateness() -> dict[str, Any]:
+    queue: RateLimitingQueue[str] = RateLimitingQueue(
+        "b1-timers", metrics=PrometheusQueueMetricsProvider(CollectorRegistry())
+    )
+    rng = random.Random(1)
+    due: dict[str, float] = {}
+    lateness: list[float] = []
+    all_seen = asyncio.Event()
+
+    async def worker() -> None:
+        try:
+            while True:
+                key = await queue.get()
+                lateness.append(time.monotonic() - due[key])
+                queue.done(key)
+                if len(lateness) == TIMER_KEYS:
+                    all_seen.set()
+        except ShutDown:
+            return
+
+    tasks = [asyncio.create_task(worker()) for _ in range(4)]
+    await asyncio.sleep(0)
+    for i in range(TIMER_KEYS):
+        key = f"ns/timer-{i}"
+        delay = TIMER_MIN_DELAY + rng.random() * TIMER_SPREAD
+        due[key] = time.monotonic() + delay
+        queue.add_after(key, delay)
+    await all_seen.wait()
+    queue.shutdown()
+    await asyncio.gather(*tasks)
+    ordered = sorted(lateness)
+    return {
+        "keys": TIMER_KEYS,
+        "p50_ms": round(ordered[len(ordered) // 2] * 1e3, 3),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1e3, 3),
+        "max_ms": round(ordered[-1] * 1e3, 3),
+    }
+
+
+async def _run() -> dict[str, Any]:
+    hot_path = await _hot_path()
+    timers = await _timer_lateness()
+    ratios = [entry["ratio"] for entry in hot_path.values()]
+    return {
+        "keys_per_round": KEYS,
+        "rounds": ROUNDS,
+        "hot_path": hot_path,
+        "max_ratio": max(ratios),
+        "ratio_target": 2.0,
+        "add_after": timers,
+        "lateness_p99_target_ms": 2.0,
+    }
+
+
+def run() -> dict[str, Any]:
+    """Run B1 on a fresh event loop and return its figures."""
+    return asyncio.run(_run())
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
