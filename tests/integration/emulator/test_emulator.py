@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
 
 from mirrorctl.client import Client
 from mirrorctl.client.resources import PODS
-from mirrorctl.emulator import KubeManagerEmulator
+from mirrorctl.emulator import KubeManagerEmulator, setup_emulator
 from mirrorctl.emulator.render import POD_KEY_LABEL, pod_key_label
+from mirrorctl.manager.manager import Manager
 from mirrorctl.mirroring.keys import NETWORK_STATUS, NETWORKS
 from mirrorctl.mirroring.resources import contrail_resources
 
 pytestmark = pytest.mark.integration
 R = contrail_resources()
+T = TypeVar("T")
 
 
 def _pod(name: str, networks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -138,3 +142,37 @@ async def test_foreign_labels_survive_a_reapply(
     vmi = await admin_client.get(R.virtual_machine_interfaces, vmi_name, namespace)
     assert vmi["metadata"]["labels"]["someone/else"] == "x"
     assert vmi["metadata"]["annotations"]["someone/note"] == "y"
+
+
+async def test_emulator_controller_follows_pods(
+    admin_client: Client, crds: list[str], namespace: str
+) -> None:
+    manager = Manager(admin_client)
+    setup_emulator(manager)
+    task = asyncio.create_task(manager.start())
+    try:
+        await admin_client.create(PODS, _pod("live", [{"name": "blue"}]), namespace)
+        made = await _eventually(
+            lambda: _made_for(admin_client, namespace, "live"),
+            lambda m: len(m["vmi"]) == 2 and len(m["iip"]) == 2 and len(m["vm"]) == 1,
+        )
+        assert made["vm"][0]["spec"]["serverName"] == "live"
+        await admin_client.delete(PODS, "live", namespace)
+        await _eventually(
+            lambda: _made_for(admin_client, namespace, "live"),
+            lambda m: m == {"vm": [], "vmi": [], "iip": []},
+        )
+    finally:
+        manager.stop()
+        await task
+
+
+async def _eventually(
+    probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 30.0
+) -> T:
+    async with asyncio.timeout(timeout):
+        while True:
+            value = await probe()
+            if done(value):
+                return value
+            await asyncio.sleep(0.1)
