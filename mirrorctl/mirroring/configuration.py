@@ -1,0 +1,66 @@
+"""The mirroring-configuration annotation of a source VMI: model, serialisation, comparison."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+__all__ = [
+    "MirroringConfiguration",
+    "StaticNhHeader",
+    "configuration_matches",
+    "parse_configuration",
+]
+
+
+class _Model(BaseModel):
+    # strict + forbid: an annotation that is not exactly ours compares unequal and is rewritten.
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+
+class StaticNhHeader(_Model):
+    vtep_dst_ip_address: str
+    vtep_dst_mac_address: str
+    vni: int
+
+
+class MirroringConfiguration(_Model):
+    """Contrail's mirror action for one source interface. The field order is the key order of
+    the serialised JSON; the first four keys are the ones CN2 documents."""
+
+    analyzer_name: str
+    analyzer_ip_address: str
+    analyzer_macaddress: str | None
+    ri: str | None
+    udp_port: int | None
+    juniper_header: bool
+    nh_mode: Literal["dynamic", "static"]
+    static_nh_header: StaticNhHeader | None
+    nic_assisted_mirroring: bool
+    nic_assisted_mirroring_vlan: int | None
+    traffic_direction: Literal["ingress", "egress", "both"]
+
+    def to_json(self) -> str:
+        """Compact JSON, keys in declaration order, every key present (null when unset)."""
+        return orjson.dumps(self.model_dump(mode="json")).decode()
+
+
+def parse_configuration(text: str) -> MirroringConfiguration:
+    """The configuration in an annotation value; ValueError if it is not exactly one."""
+    try:
+        return MirroringConfiguration.model_validate(orjson.loads(text))
+    except (orjson.JSONDecodeError, ValidationError) as err:
+        raise ValueError(f"not a mirroring configuration: {err}") from None
+
+
+def configuration_matches(existing: str | None, desired: MirroringConfiguration) -> bool:
+    """Whether the annotation value ``existing`` already holds ``desired``, judged on the parsed
+    value (key order and whitespace do not matter, types and extra keys do)."""
+    if existing is None:
+        return False
+    try:
+        return parse_configuration(existing) == desired
+    except ValueError:
+        return False

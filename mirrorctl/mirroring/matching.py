@@ -1,0 +1,83 @@
+"""Which VirtualMachineInterface (and VirtualMachine) kube-manager made for which pod interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mirrorctl.mirroring.contrail import describe, kube_manager_pod, vmi_slot
+from mirrorctl.mirroring.errors import ContrailDataError
+from mirrorctl.mirroring.interfaces import PodInterfaces
+from mirrorctl.mirroring.pods import created_at, pod_identity
+
+__all__ = ["PodVmis", "pod_vm", "pod_vmis"]
+
+
+@dataclass(frozen=True, slots=True)
+class PodVmis:
+    by_interface: Mapping[str, Mapping[str, Any]]
+    problems: tuple[ContrailDataError, ...] = ()
+
+    def get(self, interface: str) -> Mapping[str, Any] | None:
+        return self.by_interface.get(interface)
+
+
+def _belongs(obj: Mapping[str, Any], pod: Mapping[str, Any], cluster_name: str | None) -> bool:
+    meta = obj.get("metadata")
+    if isinstance(meta, Mapping) and meta.get("deletionTimestamp"):
+        return False
+    namespace, name, _ = pod_identity(pod)
+    return kube_manager_pod(obj, cluster_name) == (namespace, name)
+
+
+def pod_vmis(
+    pod: Mapping[str, Any],
+    interfaces: PodInterfaces,
+    vmis: Iterable[Mapping[str, Any]],
+    *,
+    cluster_name: str | None = None,
+) -> PodVmis:
+    """The pod's VMIs by interface name, found by the kube-manager pod annotations and placed by
+    their ``interface`` annotation, else their ``index``. When two VMIs claim one interface (a pod
+    recreated under the same name), the newest wins."""
+    found: dict[str, Mapping[str, Any]] = {}
+    problems: list[ContrailDataError] = []
+    mine = sorted(
+        (v for v in vmis if _belongs(v, pod, cluster_name)),
+        key=lambda v: (created_at(v), describe(v)),
+    )
+    for vmi in mine:
+        try:
+            slot = vmi_slot(vmi)
+        except ContrailDataError as err:
+            problems.append(err)
+            continue
+        interface = interfaces.get(slot.interface) if slot.interface else None
+        if interface is None and slot.index is not None:
+            interface = interfaces.at(slot.index)
+        if interface is None:
+            problems.append(
+                ContrailDataError(
+                    f"{describe(vmi)}: interface {slot.interface!r} / index {slot.index!r} matches "
+                    "no interface of its pod",
+                    reason="UnmatchedInterface",
+                )
+            )
+            continue
+        found[interface.name] = vmi
+    return PodVmis(found, tuple(problems))
+
+
+def pod_vm(
+    pod: Mapping[str, Any],
+    vms: Iterable[Mapping[str, Any]],
+    *,
+    cluster_name: str | None = None,
+) -> Mapping[str, Any] | None:
+    """The pod's VirtualMachine (the newest if several carry the pod's annotations)."""
+    mine = sorted(
+        (v for v in vms if _belongs(v, pod, cluster_name)),
+        key=lambda v: (created_at(v), describe(v)),
+    )
+    return mine[-1] if mine else None
