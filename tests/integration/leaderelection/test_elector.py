@@ -1,0 +1,310 @@
+"""Leader election against the real apiserver: races, conflicts, expiry, release, RBAC."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from mirrorctl.client import Client
+from mirrorctl.client.errors import NotFoundError
+from mirrorctl.client.resources import LEASES
+from mirrorctl.envtest import ControlPlane
+from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElector
+from mirrorctl.metrics.leader import LeaderElectionMetrics
+
+pytestmark = pytest.mark.integration
+
+# Generous: only to keep a broken build from hanging, never a statement about speed.
+BOUND = 30.0
+POLL = 0.05
+MICRO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+FAST = {"lease_duration": 2.0, "renew_deadline": 1.5, "retry_period": 0.3}
+# Long enough that a takeover well inside it can only come from a release.
+SLOW = {"lease_duration": 60.0, "renew_deadline": 40.0, "retry_period": 0.3}
+# Renewals far apart, so a test can act on the Lease before the leader's next renewal.
+SLEEPY = {"lease_duration": 60.0, "renew_deadline": 40.0, "retry_period": 10.0}
+# A little slack over FAST for tests that watch a steady state on a busy machine.
+STEADY = {"lease_duration": 3.0, "renew_deadline": 2.0, "retry_period": 0.3}
+
+
+class Candidate:
+    """One elector run as a task, with its callbacks turned into events."""
+
+    def __init__(self, client: Client, config: LeaderElectionConfig) -> None:
+        self.registry = CollectorRegistry()
+        self.elector = LeaderElector(client, config, metrics=LeaderElectionMetrics(self.registry))
+        self.identity = config.identity
+        self.leading = asyncio.Event()
+        self.stopped = asyncio.Event()
+        self.leaders: list[str] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(
+            self.elector.run(self._lead, self.stopped.set, self.leaders.append),
+            name=f"candidate {self.identity}",
+        )
+
+    async def _lead(self) -> None:
+        self.leading.set()
+        await asyncio.get_running_loop().create_future()
+
+    async def cancel(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            await asyncio.wait({self.task})
+
+    def status(self) -> float | None:
+        name = self.elector.config.name
+        return self.registry.get_sample_value("leader_election_master_status", {"name": name})
+
+
+Spawn = Callable[..., Candidate]
+
+
+@pytest.fixture
+async def spawn() -> AsyncIterator[Spawn]:
+    """Makes candidates; cancels them all afterwards and checks nothing of theirs survives."""
+    candidates: list[Candidate] = []
+
+    def make(client: Client, namespace: str, lease: str, **overrides: Any) -> Candidate:
+        settings: dict[str, Any] = {**FAST, **overrides}
+        identity = f"cand-{len(candidates)}-{uuid.uuid4().hex[:6]}"
+        config = LeaderElectionConfig(
+            name=lease, namespace=namespace, identity=identity, **settings
+        )
+        candidate = Candidate(client, config)
+        candidates.append(candidate)
+        return candidate
+
+    yield make
+    for candidate in candidates:
+        await candidate.cancel()
+    await asyncio.sleep(0)
+    ours = ("candidate ", "leader-renew ", "leading ")
+    alive = [t for t in asyncio.all_tasks() if not t.done() and t.get_name().startswith(ours)]
+    assert alive == []
+
+
+async def _wait(event: asyncio.Event) -> None:
+    await asyncio.wait_for(event.wait(), BOUND)
+
+
+async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
+    """Polls: the apiserver side of these conditions has no event to wait on."""
+    for _ in range(int(BOUND / POLL)):
+        if await condition():
+            return
+        await asyncio.sleep(POLL)
+    pytest.fail("condition not met in time")
+
+
+def _sync(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    async def condition() -> bool:
+        return check()
+
+    return condition
+
+
+async def _first_leader(*candidates: Candidate) -> Candidate:
+    waits = {asyncio.create_task(c.leading.wait()): c for c in candidates}
+    done, pending = await asyncio.wait(waits, timeout=BOUND, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    assert done, "nobody acquired the lease"
+    return waits[next(iter(done))]
+
+
+async def _lease(client: Client, namespace: str, name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = (await client.get(LEASES, name, namespace))["spec"]
+    return spec
+
+
+async def test_two_candidates_exactly_one_leads(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    # Both start at once, so both try to create the Lease: the apiserver lets one win.
+    a = spawn(admin_client, namespace, "race", **STEADY)
+    b = spawn(admin_client, namespace, "race", **STEADY)
+    a.start()
+    b.start()
+    leader = await _first_leader(a, b)
+    follower = b if leader is a else a
+
+    first = await _lease(admin_client, namespace, "race")
+    # Over more than a lease duration the leader keeps renewing and the follower stays out.
+    for _ in range(20):
+        assert leader.elector.is_leader()
+        assert not follower.elector.is_leader()
+        await asyncio.sleep(0.2)
+    spec = await _lease(admin_client, namespace, "race")
+
+    assert spec["holderIdentity"] == leader.identity
+    assert spec["leaseDurationSeconds"] == 3
+    assert spec["leaseTransitions"] == 0
+    assert spec["acquireTime"] == first["acquireTime"]
+    assert MICRO_TIME.match(spec["acquireTime"])
+    assert MICRO_TIME.match(spec["renewTime"])
+    assert spec["renewTime"] > first["renewTime"]
+    assert follower.elector.leader() == leader.identity
+    assert follower.leaders == [leader.identity]
+    assert leader.leaders == [leader.identity]
+    assert not follower.leading.is_set()
+    assert (leader.status(), follower.status()) == (1.0, 0.0)
+
+
+async def test_stopped_leader_is_replaced_after_the_lease_expires(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "expire")
+    a.start()
+    await _wait(a.leading)
+    b = spawn(admin_client, namespace, "expire")
+    b.start()
+
+    await a.cancel()
+    assert a.stopped.is_set()
+    assert a.status() == 0.0
+    # Not released: the record still names the old leader until someone takes it over.
+    spec = await _lease(admin_client, namespace, "expire")
+    if not b.leading.is_set():
+        assert spec["holderIdentity"] == a.identity
+
+    await _wait(b.leading)
+    spec = await _lease(admin_client, namespace, "expire")
+    assert spec["holderIdentity"] == b.identity
+    assert spec["leaseTransitions"] == 1
+    assert b.leaders == [a.identity, b.identity]
+    assert b.status() == 1.0
+
+
+async def test_release_on_cancel_hands_the_lease_over_at_once(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "handover", release_on_cancel=True, **SLOW)
+    a.start()
+    await _wait(a.leading)
+    b = spawn(admin_client, namespace, "handover", **SLOW)
+    b.start()
+    # b has seen a's record before a lets go.
+    await _until(_sync(lambda: b.elector.leader() == a.identity))
+
+    await a.cancel()
+    assert a.stopped.is_set()
+    # A 60 s lease: b leading within this bound can only be thanks to the release.
+    await asyncio.wait_for(b.leading.wait(), 20.0)
+    spec = await _lease(admin_client, namespace, "handover")
+    assert spec["holderIdentity"] == b.identity
+    assert spec["leaseTransitions"] == 1
+
+
+async def test_release_writes_an_empty_short_record(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "release", release_on_cancel=True)
+    a.start()
+    await _wait(a.leading)
+    await a.cancel()
+    spec = await _lease(admin_client, namespace, "release")
+    assert "holderIdentity" not in spec
+    assert spec["leaseDurationSeconds"] == 1
+    assert spec["leaseTransitions"] == 0
+    assert a.elector.leader() == ""
+
+
+async def test_release_does_not_touch_a_lease_someone_else_wrote(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "norelease", release_on_cancel=True, **SLEEPY)
+    a.start()
+    await _wait(a.leading)
+    lease = await admin_client.get(LEASES, "norelease", namespace)
+    lease["spec"]["holderIdentity"] = "intruder"
+    await admin_client.replace(LEASES, lease)
+    # a has not renewed since, so it still thinks it leads: its release must hit a 409.
+    assert a.elector.is_leader()
+    await a.cancel()
+    spec = await _lease(admin_client, namespace, "norelease")
+    assert spec["holderIdentity"] == "intruder"
+    assert spec["leaseDurationSeconds"] == 60
+
+
+async def test_leader_whose_lease_is_taken_steps_down_and_the_count_goes_on(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "stolen")
+    a.start()
+    await _wait(a.leading)
+
+    # An admin replaces the Lease under a's feet (a new resourceVersion and holder).
+    lease = await admin_client.get(LEASES, "stolen", namespace)
+    spec = lease["spec"]
+    spec["holderIdentity"] = "intruder"
+    spec["leaseTransitions"] += 1
+    await admin_client.replace(LEASES, lease)
+
+    await _wait(a.stopped)
+    assert a.task is not None
+    await a.task  # losing leadership ends run() normally
+    assert not a.elector.is_leader()
+    assert a.status() == 0.0
+    assert a.elector.leader() == "intruder"
+    # a's renewal was refused (409) rather than overwriting the intruder.
+    assert (await _lease(admin_client, namespace, "stolen"))["holderIdentity"] == "intruder"
+
+    # The intruder never renews, so a new candidate takes over once it expires.
+    c = spawn(admin_client, namespace, "stolen")
+    c.start()
+    await _wait(c.leading)
+    spec = await _lease(admin_client, namespace, "stolen")
+    assert spec["holderIdentity"] == c.identity
+    assert spec["leaseTransitions"] == 2
+
+
+async def test_leader_steps_down_when_the_apiserver_stops_answering(
+    control_plane: ControlPlane, admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "paused")
+    a.start()
+    await _wait(a.leading)
+    control_plane.pause_apiserver()
+    try:
+        # Renewals hang rather than fail: the renew deadline must still cut them off.
+        await _wait(a.stopped)
+        assert not a.elector.is_leader()
+        assert a.task is not None
+        await a.task
+    finally:
+        control_plane.resume_apiserver()
+
+
+@pytest.mark.usefixtures("rbac")
+async def test_controller_identity_can_elect_with_the_shipped_rbac(
+    admin_client: Client, controller_client: Client, spawn: Spawn
+) -> None:
+    name = f"mirrorctl-le-{uuid.uuid4().hex[:8]}"
+    a = spawn(controller_client, "mirrorctl-system", name, release_on_cancel=True)
+    try:
+        a.start()
+        await _wait(a.leading)
+        first = await _lease(admin_client, "mirrorctl-system", name)
+
+        async def renewed() -> bool:
+            spec = await _lease(admin_client, "mirrorctl-system", name)
+            return bool(spec["renewTime"] != first["renewTime"])
+
+        await _until(renewed)
+        await a.cancel()
+        spec = await _lease(admin_client, "mirrorctl-system", name)
+        assert "holderIdentity" not in spec
+    finally:
+        with contextlib.suppress(NotFoundError):
+            await admin_client.delete(LEASES, name, "mirrorctl-system")
