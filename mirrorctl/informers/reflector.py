@@ -122,9 +122,7 @@ class Reflector:
             try:
                 await self._list()
             except Exception as err:
-                delay = self._backoff.next_delay()
-                self._log.warning("list failed", error=repr(err), retry_in=round(delay, 2))
-                await self._clock.sleep(delay)
+                await self._back_off("list failed", err)
                 continue
             await self._watch_until_relist_needed()
 
@@ -204,34 +202,38 @@ class Reflector:
             except WatchSilentError as err:
                 self._log.warning("watch went silent, re-opening", error=str(err))
             except Exception as err:
-                if is_expired(err):
-                    self._log.info("watch resourceVersion expired, relisting", error=str(err))
+                if await self._relist_needed_after(err, started):
                     return
-                if is_too_large_resource_version(err):
-                    self._log.info("watch resourceVersion too large, relisting", error=str(err))
-                    self._rv_unavailable = True
-                    return
-                lasted = self._clock.monotonic() - started
-                delay = self._backoff.next_delay()
-                if isinstance(err, ApiError) and not isinstance(
-                    err, TooManyRequestsError | ServerError
-                ):
-                    self._log.warning("watch failed, relisting", error=repr(err))
-                    await self._clock.sleep(delay)
-                    return
-                if self._watch_events == 0 and lasted < _SHORT_WATCH:
-                    self._log.info("watch failed", error=repr(err), retry_in=round(delay, 2))
-                    await self._clock.sleep(delay)
-                else:
-                    # Connection lost after a working stretch (apiserver restart): resume now.
-                    self._log.info("watch connection lost, resuming", error=repr(err))
             else:
                 if self._watch_events == 0 and self._clock.monotonic() - started < _SHORT_WATCH:
-                    delay = self._backoff.next_delay()
-                    self._log.warning("watch closed at once", retry_in=round(delay, 2))
-                    await self._clock.sleep(delay)
+                    await self._back_off("watch closed at once without an event")
             if self._metrics is not None:
                 self._metrics.watch_restarts.inc()
+
+    async def _relist_needed_after(self, err: Exception, started: float) -> bool:
+        """Log a failed watch, back off if that is due, and say whether to relist."""
+        if is_expired(err):
+            self._log.info("watch resourceVersion expired, relisting", error=str(err))
+            return True
+        if is_too_large_resource_version(err):
+            self._log.info("watch resourceVersion too large, relisting", error=str(err))
+            self._rv_unavailable = True
+            return True
+        if isinstance(err, ApiError) and not isinstance(err, TooManyRequestsError | ServerError):
+            await self._back_off("watch refused, relisting", err)
+            return True
+        if self._watch_events == 0 and self._clock.monotonic() - started < _SHORT_WATCH:
+            await self._back_off("watch failed", err)
+        else:
+            # The connection broke after a working stretch (an apiserver restart): resume at
+            # once from the last version seen; if the server is down, the next try backs off.
+            self._log.info("watch connection lost, resuming", error=repr(err))
+        return False
+
+    async def _back_off(self, message: str, err: Exception | None = None) -> None:
+        delay = self._backoff.next_delay()
+        self._log.warning(message, error=repr(err), retry_in=round(delay, 2))
+        await self._clock.sleep(delay)
 
     async def _watch_once(self) -> None:
         lo = self._min_watch_timeout

@@ -15,7 +15,7 @@ from typing import Any
 from mirrorctl.client.resource import Resource
 from mirrorctl.clock import FakeClock
 
-__all__ = ["Recorder", "SilentStream", "StaticListerWatcher"]
+__all__ = ["Recorder", "RefusedStream", "SilentStream", "StaticListerWatcher"]
 
 
 class SilentStream:
@@ -36,8 +36,25 @@ class SilentStream:
         self.closed = True
 
 
+class RefusedStream:
+    """A watch whose connection is refused when it is first read."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __aiter__(self) -> RefusedStream:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        raise ConnectionRefusedError("connection refused")
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
 class StaticListerWatcher:
-    """Lists a fixed snapshot (after `failures` connection refusals); watches stay silent."""
+    """Lists a fixed snapshot (after `failures` connection refusals); watches are refused
+    `watch_failures` times, then stay open and silent."""
 
     def __init__(
         self,
@@ -45,14 +62,17 @@ class StaticListerWatcher:
         *,
         resource_version: str = "10",
         failures: int = 0,
+        watch_failures: int = 0,
         clock: FakeClock | None = None,
     ) -> None:
         self.items = items or []
         self.resource_version = resource_version
         self.failures = failures
+        self.watch_failures = watch_failures
+        self.watch_calls: list[float] = []
         self.clock = clock
         self.list_calls: list[float] = []
-        self.watches: list[SilentStream] = []
+        self.watches: list[SilentStream | RefusedStream] = []
         self.watch_timeouts: list[int | None] = []
 
     async def list(
@@ -86,7 +106,13 @@ class StaticListerWatcher:
         timeout_seconds: int | None = None,
         allow_bookmarks: bool = True,
     ) -> AsyncIterator[dict[str, Any]]:
-        stream = SilentStream()
+        self.watch_calls.append(self.clock.monotonic() if self.clock else 0.0)
+        stream: SilentStream | RefusedStream
+        if self.watch_failures > 0:
+            self.watch_failures -= 1
+            stream = RefusedStream()
+        else:
+            stream = SilentStream()
         self.watches.append(stream)
         self.watch_timeouts.append(timeout_seconds)
         return stream

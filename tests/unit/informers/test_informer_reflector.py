@@ -93,3 +93,15 @@ async def test_a_silent_watch_is_abandoned_after_its_timeout_plus_margin() -> No
     assert restarts == 1
     await stop(task)
     assert lw.watches[1].closed
+
+
+async def test_refused_watches_back_off_and_retry_without_relisting() -> None:
+    clock = FakeClock()
+    lw = StaticListerWatcher(watch_failures=4, clock=clock)
+    r, _ = reflector(lw, clock, backoff=ExponentialBackoff(clock, jitter=0.0))
+    task = asyncio.create_task(r.run())
+    await clock.advance(100.0)
+    assert lw.watch_calls == pytest.approx([0.0, 0.8, 2.4, 5.6, 12.0])
+    assert all(w.closed for w in lw.watches[:4])
+    assert len(lw.list_calls) == 1  # the server just could not be reached: resume, not relist
+    await stop(task)
