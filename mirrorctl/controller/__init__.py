@@ -1,5 +1,6 @@
 """Controllers: workers over a rate-limited queue, and the builder that wires them."""
 
+from mirrorctl.controller.builder import ControllerBuilder, ControllerHost
 from mirrorctl.controller.controller import Controller
 from mirrorctl.controller.errors import CacheSyncTimeoutError, ReconcileTimeoutError
 from mirrorctl.controller.options import ControllerOptions
@@ -9,6 +10,8 @@ from mirrorctl.controller.source import Source
 __all__ = [
     "CacheSyncTimeoutError",
     "Controller",
+    "ControllerBuilder",
+    "ControllerHost",
     "ControllerOptions",
     "ReconcileTimeoutError",
     "Source",

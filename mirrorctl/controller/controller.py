@@ -31,10 +31,12 @@ __all__ = ["Controller"]
 class Controller:
     """Runs ``reconciler`` for every request its watches enqueue.
 
-    ``start()`` waits for the watched informers to sync, runs
-    ``max_concurrent_reconciles`` workers until ``stop()`` or cancellation, then stops
-    taking new keys and lets in-flight reconciles finish; a second cancellation during
-    that drain cancels them. A controller runs once: build a new one to run again.
+    ``start()`` waits for the watched informers to sync, then runs
+    ``max_concurrent_reconciles`` workers. ``stop()`` is the graceful end: no new key is
+    taken, in-flight reconciles finish, then ``start()`` returns. Cancelling ``start()`` is
+    the hard end: in-flight reconciles are cancelled at once (what a process that lost its
+    leadership must do), and it is also how a drain that takes too long is cut short.
+    A controller runs once: build a new one to run again.
     """
 
     def __init__(
@@ -89,7 +91,7 @@ class Controller:
         self._sources.append(source)
 
     def stop(self) -> None:
-        """Ask a running controller to stop taking work and return once in-flight work ends."""
+        """Stop taking work; ``start()`` returns once in-flight reconciles have finished."""
         self._stop_requested.set()
 
     async def start(self) -> None:
@@ -109,25 +111,24 @@ class Controller:
             asyncio.create_task(self._worker(), name=f"controller-{self.name}-worker-{i}")
             for i in range(count)
         ]
-        interrupted: asyncio.CancelledError | None = None
         try:
             await self._stop_requested.wait()
-        except asyncio.CancelledError as exc:
-            interrupted = exc
-        self._log.info("shutdown signal received, waiting for in-flight reconciles")
+        except asyncio.CancelledError:
+            self._log.info("cancelled, abandoning in-flight reconciles")
+            self._stopping = True
+            self.queue.shutdown()
+            await _cancel_all(workers)
+            raise
+        self._log.info("stop requested, waiting for in-flight reconciles")
         self._stopping = True
         self.queue.shutdown()
         try:
             await asyncio.wait(workers)
         except asyncio.CancelledError:
-            self._log.warning("shutdown cut short, cancelling in-flight reconciles")
-            for worker in workers:
-                worker.cancel()
-            await asyncio.wait(workers)
+            self._log.warning("drain cut short, cancelling in-flight reconciles")
+            await _cancel_all(workers)
             raise
         self._log.info("all workers finished")
-        if interrupted is not None:
-            raise interrupted
 
     async def _wait_for_sources(self) -> None:
         timeout = self.options.cache_sync_timeout
@@ -196,3 +197,16 @@ class Controller:
         if not isinstance(result, Result):
             raise TypeError(f"reconcile returned {type(result).__name__}, not a Result")
         return result
+
+
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    # Returning before the workers finished would leave their reconciles running unowned,
+    # so further cancellations only repeat what is already under way.
+    while True:
+        try:
+            await asyncio.wait(tasks)
+            return
+        except asyncio.CancelledError:
+            continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
@@ -12,6 +12,7 @@ from mirrorctl.reconcile.result import Result
 __all__ = ["Reconciler", "ReconcilerFunc"]
 
 
+@runtime_checkable
 class Reconciler(Protocol):
     """Drives the object named by a request towards its desired state.
 

@@ -350,7 +350,7 @@ async def test_stop_lets_in_flight_reconciles_finish_and_drops_queued_keys() -> 
         assert h.total("success") == 1
 
 
-async def test_cancelling_start_drains_and_a_second_cancel_cuts_the_drain_short() -> None:
+async def test_cancelling_start_cancels_in_flight_reconciles_at_once() -> None:
     never = asyncio.Event()
     state: list[str] = []
 
@@ -368,14 +368,38 @@ async def test_cancelling_start_drains_and_a_second_cancel_cuts_the_drain_short(
         h.source.add(configmap("a"))
         await h.settle()
         task.cancel()
-        await h.settle()
-        assert not task.done()
-        assert state == []  # the first cancellation only stops new work
-        task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
         assert state == ["cancelled"]
         assert h.total("error") == 0  # a shutdown is not the reconciler's failure
+        assert h.queue.shutting_down
+
+
+async def test_cancelling_a_drain_cuts_it_short() -> None:
+    never = asyncio.Event()
+    state: list[str] = []
+
+    async def script(request: Request, n: int) -> Result:
+        try:
+            await never.wait()
+        except asyncio.CancelledError:
+            state.append("cancelled")
+            raise
+        return Result()
+
+    async with harness(Scripted(script), start=False) as h:
+        task = asyncio.create_task(h.controller.start())
+        await h.settle()
+        h.source.add(configmap("a"))
+        await h.settle()
+        h.controller.stop()
+        await h.settle()
+        assert not task.done()
+        assert state == []  # stopping only stops new work
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert state == ["cancelled"]
 
 
 async def test_workers_wait_for_caches_to_sync() -> None:
