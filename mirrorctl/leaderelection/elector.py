@@ -156,14 +156,20 @@ class LeaderElector:
                 # The leading work returning normally does not end the term, as in client-go.
         finally:
             voluntary = not renewal.done()
-            # Work stops first while the renewal still holds the Lease, so that no other
-            # process can start leading before the code guarded by it has finished.
-            await _stop(work)
-            await _stop(renewal)
-            self._set_leading(False)
-            if voluntary and self._config.release_on_cancel:
-                await self._release()
-            on_stopped_leading()
+            # Nested so that a second cancellation while waiting for the work still stops
+            # the renewal and still reports the end of the term.
+            try:
+                try:
+                    # Work stops first while the renewal still holds the Lease, so that no
+                    # other process can start leading before the guarded code has finished.
+                    await _stop(work)
+                finally:
+                    await _stop(renewal)
+                    self._set_leading(False)
+                if voluntary and self._config.release_on_cancel:
+                    await self._release()
+            finally:
+                on_stopped_leading()
         for task in (work, renewal):
             error = _failure(task)
             if error is not None:

@@ -401,3 +401,33 @@ async def test_one_run_at_a_time_and_rerun_after_stopping(h: _Harness) -> None:
     await h.start()
     assert h.elector.is_leader()
     assert h.callbacks.log == ["started", "work finished", "stopped", "started"]
+
+
+async def test_a_second_cancel_during_slow_work_shutdown_still_ends_the_term() -> None:
+    h = _harness(release_on_cancel=True)
+    shutdown_delay = 5.0
+
+    async def slow_to_stop() -> None:
+        try:
+            await asyncio.get_running_loop().create_future()
+        except asyncio.CancelledError:
+            await h.clock.sleep(shutdown_delay)
+            raise
+
+    task = asyncio.create_task(h.elector.run(slow_to_stop, h.callbacks.stopped))
+    await h.clock.settle()
+    assert h.elector.is_leader()
+    task.cancel()
+    await h.clock.settle()
+    # The work is still shutting down, so the term goes on (the Lease is still renewed).
+    assert h.elector.is_leader()
+    writes = len(h.lock.writes)
+    await h.clock.advance(2.0)
+    assert len(h.lock.writes) == writes + 1
+    task.cancel()
+    await asyncio.wait({task})
+    assert not h.elector.is_leader()
+    assert h.callbacks.log == ["stopped"]
+    # Impatient: no release was waited for; the renewal is gone, the work finishes on its own.
+    await h.clock.advance(shutdown_delay)
+    assert len(h.lock.writes) == writes + 1
