@@ -1,0 +1,172 @@
+"""Two managers on one Lease: one leads, they never reconcile at once, leadership moves on."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+
+import pytest
+
+from mirrorctl.client import Client
+from mirrorctl.client.resources import CONFIGMAPS, LEASES
+from mirrorctl.controller import ControllerBuilder
+from mirrorctl.leaderelection import LeaderElectionConfig
+from mirrorctl.manager import LeaderElectionLostError, Manager, ManagerOptions, RunnableFunc
+from mirrorctl.reconcile import Request, Result
+
+from .support import BOUND, configmap, eventually, no_task_leaks
+
+pytestmark = pytest.mark.integration
+
+
+class Tracker:
+    """Shared by the reconcilers of every manager: who reconciles what, and any overlap."""
+
+    def __init__(self) -> None:
+        self.active: dict[str, int] = defaultdict(int)
+        self.done: dict[str, set[str]] = defaultdict(set)
+        self.overlaps = 0
+
+    def reconciler(self, me: str) -> ReconcileAs:
+        return ReconcileAs(self, me)
+
+
+class ReconcileAs:
+    def __init__(self, tracker: Tracker, me: str) -> None:
+        self.tracker = tracker
+        self.me = me
+
+    async def reconcile(self, request: Request) -> Result:
+        t = self.tracker
+        t.active[self.me] += 1
+        t.overlaps += any(n for who, n in t.active.items() if who != self.me)
+        try:
+            # Long enough that an overlapping leader would be caught in the act.
+            await asyncio.sleep(0.02)
+            t.done[self.me].add(request.name)
+        finally:
+            t.active[self.me] -= 1
+        return Result()
+
+
+def manager(
+    client: Client, namespace: str, lease: str, identity: str, tracker: Tracker, **timings: float
+) -> Manager:
+    settings = {"lease_duration": 3.0, "renew_deadline": 2.0, "retry_period": 0.3, **timings}
+    election = LeaderElectionConfig(
+        name=lease,
+        namespace=namespace,
+        identity=identity,
+        release_on_cancel=True,
+        lease_duration=settings["lease_duration"],
+        renew_deadline=settings["renew_deadline"],
+        retry_period=settings["retry_period"],
+    )
+    mgr = Manager(client, ManagerOptions(namespace=namespace, leader_election=election))
+    ControllerBuilder(mgr).for_(CONFIGMAPS).complete(tracker.reconciler(identity))
+    return mgr
+
+
+async def test_one_leader_reconciles_and_hands_over_on_stop(
+    admin_client: Client, namespace: str
+) -> None:
+    lease = f"pair-{uuid.uuid4().hex[:6]}"
+    tracker = Tracker()
+    names = [f"cm-{i}" for i in range(5)]
+    for name in names[:2]:
+        await admin_client.create(CONFIGMAPS, configmap(name), namespace)
+    async with no_task_leaks():
+        a = manager(admin_client, namespace, lease, "a", tracker)
+        b = manager(admin_client, namespace, lease, "b", tracker)
+        tasks = {
+            "a": asyncio.create_task(a.start(), name="manager a"),
+            "b": asyncio.create_task(b.start(), name="manager b"),
+        }
+        try:
+            await eventually(lambda: a.is_leader() or b.is_leader(), what="a leader")
+            leader, follower = (a, b) if a.is_leader() else (b, a)
+            lid, fid = ("a", "b") if leader is a else ("b", "a")
+            for name in names[2:]:
+                await admin_client.create(CONFIGMAPS, configmap(name), namespace)
+            await eventually(lambda: tracker.done[lid] == set(names), what="the leader's work")
+            assert not follower.is_leader()
+            assert tracker.done[fid] == set()
+
+            # A graceful stop drains, then releases the Lease: the follower takes over.
+            leader.stop()
+            await asyncio.wait_for(tasks[lid], BOUND)
+            assert tasks[lid].result() is None
+            await eventually(follower.is_leader, what="the follower to take over")
+            await admin_client.create(CONFIGMAPS, configmap("late"), namespace)
+            # The new leader reconciles everything: it queued the keys while standing by.
+            await eventually(
+                lambda: tracker.done[fid] == {*names, "late"}, what="the new leader's work"
+            )
+            assert "late" not in tracker.done[lid]
+            assert tracker.overlaps == 0
+        finally:
+            a.stop()
+            b.stop()
+            await asyncio.wait(tasks.values(), timeout=BOUND)
+        for task in tasks.values():
+            assert task.done()
+            assert task.exception() is None
+
+
+async def test_losing_the_lease_cancels_leader_work_and_fails_start(
+    admin_client: Client, namespace: str
+) -> None:
+    lease = f"lost-{uuid.uuid4().hex[:6]}"
+    release = asyncio.Event()
+    entered: list[str] = []
+    cancelled: list[str] = []
+    everywhere_stopped = asyncio.Event()
+
+    async def reconcile(request: Request) -> Result:
+        entered.append(request.name)
+        try:
+            await release.wait()
+        except asyncio.CancelledError:
+            cancelled.append(request.name)
+            raise
+        return Result()
+
+    async def everywhere() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            everywhere_stopped.set()
+
+    # A long lease: only the takeover below can end this leadership.
+    election = LeaderElectionConfig(
+        name=lease,
+        namespace=namespace,
+        identity="victim",
+        lease_duration=60.0,
+        renew_deadline=40.0,
+        retry_period=0.3,
+    )
+    async with no_task_leaks():
+        mgr = Manager(admin_client, ManagerOptions(namespace=namespace, leader_election=election))
+        ControllerBuilder(mgr).for_(CONFIGMAPS).complete(reconcile)
+        mgr.add(RunnableFunc(everywhere, need_leader_election=False))
+        task = asyncio.create_task(mgr.start())
+        try:
+            await eventually(mgr.is_leader, what="leadership")
+            await admin_client.create(CONFIGMAPS, configmap("a"), namespace)
+            await eventually(lambda: entered == ["a"], what="the reconcile of a")
+            takeover = {"spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 3600}}
+            await admin_client.patch(LEASES, lease, takeover, namespace)
+            with pytest.raises(LeaderElectionLostError):
+                await asyncio.wait_for(task, BOUND)
+        finally:
+            if not task.done():
+                mgr.stop()
+                await asyncio.wait({task}, timeout=BOUND)
+        # No drain without the Lease: the reconcile was cancelled, not awaited.
+        assert cancelled == ["a"]
+        assert everywhere_stopped.is_set()
+        assert not mgr.is_leader()
+        spec = (await admin_client.get(LEASES, lease, namespace))["spec"]
+        assert spec["holderIdentity"] == "intruder"  # a lost Lease is not "released"
