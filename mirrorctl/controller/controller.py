@@ -132,11 +132,13 @@ class Controller:
 
     async def _wait_for_sources(self) -> None:
         timeout = self.options.cache_sync_timeout
+        deadline_at = self._clock.monotonic() + timeout
         for source in self._sources:
             if source.has_synced():
                 continue
+            remaining = max(0.0, deadline_at - self._clock.monotonic())
             try:
-                synced = await source.wait_for_sync(timeout)
+                synced = await source.wait_for_sync(remaining)
             except TimeoutError:
                 synced = False
             if not synced:

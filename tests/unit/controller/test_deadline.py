@@ -1,0 +1,75 @@
+"""The clock-driven reconcile deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from mirrorctl.clock import FakeClock
+from mirrorctl.controller import ReconcileTimeoutError
+from mirrorctl.controller.timeout import deadline
+
+
+async def test_the_body_is_cancelled_at_the_deadline() -> None:
+    clock = FakeClock()
+    seen: list[str] = []
+
+    async def body() -> None:
+        async with deadline(clock, 5):
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                seen.append("cancelled")
+                raise
+
+    task = asyncio.create_task(body())
+    await clock.advance(4.9)
+    assert not task.done()
+    await clock.advance(0.1)
+    with pytest.raises(ReconcileTimeoutError):
+        await task
+    assert seen == ["cancelled"]
+    assert clock.pending_timers == 0
+
+
+async def test_a_body_that_ends_in_time_leaves_no_timer() -> None:
+    clock = FakeClock()
+    async with deadline(clock, 5):
+        await asyncio.sleep(0)
+    assert clock.pending_timers == 0
+
+
+async def test_an_outside_cancellation_stays_a_cancellation() -> None:
+    clock = FakeClock()
+    entered = asyncio.Event()
+
+    async def body() -> None:
+        async with deadline(clock, 5):
+            entered.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(body())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_body_that_swallows_the_cancellation_leaves_the_task_usable() -> None:
+    clock = FakeClock()
+
+    async def body() -> str:
+        async with deadline(clock, 1):
+            with contextlib.suppress(asyncio.CancelledError):  # a misbehaving reconciler
+                await asyncio.Event().wait()
+        # The deadline took its cancellation back: later awaits are not cancelled.
+        await asyncio.sleep(0)
+        current = asyncio.current_task()
+        assert current is not None
+        return f"cancelling={current.cancelling()}"
+
+    task = asyncio.create_task(body())
+    await clock.advance(1)
+    assert await task == "cancelling=0"
