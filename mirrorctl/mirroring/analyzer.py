@@ -72,6 +72,8 @@ def find_analyzer(selector: str, pods: Iterable[Mapping[str, Any]]) -> AnalyzerS
     unmarked: list[str] = []
     problems: list[AnnotationError] = []
     for pod in pods:
+        if not isinstance(pod, Mapping):
+            continue
         metadata = pod.get("metadata")
         labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
         if not isinstance(labels, Mapping) or labels.get(ANALYZER_POD) != selector:

@@ -166,6 +166,8 @@ def kube_manager_pod(
     obj: Mapping[str, Any], cluster_name: str | None = None
 ) -> tuple[str, str] | None:
     """(namespace, name) of the pod kube-manager made ``obj`` for, from its annotations."""
+    if not isinstance(obj, Mapping):
+        return None
     annotations = _mapping(_metadata(obj).get("annotations"))
     name = annotations.get(KUBE_MANAGER_POD_NAME)
     namespace = annotations.get(KUBE_MANAGER_POD_NAMESPACE)

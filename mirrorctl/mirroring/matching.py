@@ -24,6 +24,8 @@ class PodVmis:
 
 
 def _belongs(obj: Mapping[str, Any], pod: Mapping[str, Any], cluster_name: str | None) -> bool:
+    if not isinstance(obj, Mapping):
+        return False
     meta = obj.get("metadata")
     if isinstance(meta, Mapping) and meta.get("deletionTimestamp"):
         return False

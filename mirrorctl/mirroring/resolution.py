@@ -68,15 +68,20 @@ class Unresolved:
 Resolution = Resolved | Unresolved
 
 
+@dataclass(frozen=True, slots=True)
+class _InstanceIPs:
+    best: tuple[InstanceAddress, Mapping[str, Any]] | None
+    faults: tuple[ContrailDataError, ...]
+
+
 def _instance_address(
     vmi: Mapping[str, Any], instance_ips: Iterable[Mapping[str, Any]]
-) -> tuple[InstanceAddress, Mapping[str, Any]] | ContrailDataError | None:
-    """The VMI's best InstanceIP address (v4 first, then by name), or the first fault if every
-    InstanceIP of the VMI is unusable, or None if it has none yet."""
+) -> _InstanceIPs:
+    """The VMI's best InstanceIP address (v4 first, then by name) and the faults of the others."""
     usable: list[tuple[tuple[int, str], InstanceAddress, Mapping[str, Any]]] = []
-    first_fault: ContrailDataError | None = None
+    faults: list[ContrailDataError] = []
     for iip in instance_ips:
-        spec = iip.get("spec")
+        spec = iip.get("spec") if isinstance(iip, Mapping) else None
         refs = spec.get("virtualMachineInterfaceReferences") if isinstance(spec, Mapping) else None
         if not references(refs, vmi):
             continue
@@ -87,14 +92,12 @@ def _instance_address(
                     f"{describe(iip)}: spec.instanceIPAddress {found.address} is not unicast"
                 )
         except ContrailDataError as err:
-            first_fault = first_fault or err
+            faults.append(err)
             continue
         if found is not None:
             usable.append(((0 if found.family == "v4" else 1, describe(iip)), found, iip))
-    if usable:
-        _, address, iip = min(usable, key=lambda u: u[0])
-        return address, iip
-    return first_fault
+    best = min(usable, key=lambda u: u[0]) if usable else None
+    return _InstanceIPs(best[1:] if best else None, tuple(faults))
 
 
 def _status_address(candidate: AnalyzerCandidate) -> str | None:
@@ -157,13 +160,14 @@ def _resolve_pod(
         )
     found = _instance_address(vmi, instance_ips)
     instance_ip: ObjectReference | None = None
-    if isinstance(found, tuple):
-        ip_address = found[0].address
-        instance_ip = reference_to(found[1])
+    if found.best is not None:
+        ip_address = found.best[0].address
+        instance_ip = reference_to(found.best[1])
+        notes = (*notes, *(f"ignored {fault.message}" for fault in found.faults))
     else:
         fallback = _status_address(candidate)
-        if fallback is None and isinstance(found, ContrailDataError):
-            return failure(found)
+        if fallback is None and found.faults:
+            return failure(found.faults[0])
         if fallback is None:
             return pending(
                 "AnalyzerIPNotFound",
@@ -171,7 +175,11 @@ def _resolve_pod(
                 "network-status)",
             )
         ip_address = fallback
-        notes = (*notes, f"the analyzer IP {ip_address} comes from the pod's network-status")
+        notes = (
+            *notes,
+            *(f"ignored {fault.message}" for fault in found.faults),
+            f"the analyzer IP {ip_address} comes from the pod's network-status",
+        )
     vm = pod_vm(candidate.pod, vms, cluster_name=cluster_name)
     vm_ref = reference_to(vm) if vm is not None else _first_reference(vmi)
     return Resolved(

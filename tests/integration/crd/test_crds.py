@@ -437,3 +437,32 @@ async def test_pods_of_the_samples_need_no_kubelet(
     for doc in docs:
         created = await admin_client.create(PODS, doc, namespace)
         assert created["status"].get("phase") == "Pending"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param({"externalAnalyzer": True, "analyzerIP": "2001:db8::7"}, id="ipv6-analyzer"),
+        pytest.param(
+            {
+                "nextHopMode": "static",
+                "juniperHeader": False,
+                "staticNextHopHeader": {**STATIC_HEADER, "vTEPDestinationMac": "02-00-5E-10-00-0A"},
+            },
+            id="dash-separated-mac",
+        ),
+        pytest.param({"udpPort": None, "nicAssistedVlanID": None}, id="nulls"),
+    ],
+)
+async def test_accepted_variants_mean_the_same_to_mirrorctl(
+    admin_client: Client,
+    crds: list[str],
+    cleanup: list[tuple[Resource, str]],
+    namespace: str,
+    spec: dict[str, Any],
+) -> None:
+    name = f"variant-{namespace}"
+    cleanup.append((R.mirror_destinations, name))
+    labels = {"core.juniper.net/analyzer-pod-selector": "analyzer"}
+    stored = await admin_client.create(R.mirror_destinations, _md(name, spec, labels))
+    assert parse_mirror_destination(stored).spec == parse_spec(spec)

@@ -306,6 +306,9 @@ def test_a_bad_instance_ip_is_skipped_when_another_is_usable() -> None:
     outcome = resolve([analyzer_pod()], [analyzer_vmi()], iips)
     assert isinstance(outcome, Resolved)
     assert outcome.receiver.ip_address == "10.0.0.4"
+    assert outcome.notes == (
+        "ignored InstanceIP bad: spec.instanceIPAddress: 'nonsense' is not an IPv4 or IPv6 address",
+    )
 
 
 def test_a_bad_instance_ip_falls_back_to_network_status() -> None:
@@ -315,6 +318,8 @@ def test_a_bad_instance_ip_falls_back_to_network_status() -> None:
     )
     assert isinstance(outcome, Resolved)
     assert outcome.receiver.ip_address == "10.0.0.8"
+    assert outcome.notes[-1] == "the analyzer IP 10.0.0.8 comes from the pod's network-status"
+    assert outcome.notes[0].startswith("ignored InstanceIP bad:")
 
 
 def test_several_analyzers_named_in_notes() -> None:
@@ -347,7 +352,14 @@ def test_hand_built_destination_without_analyzer_is_a_failure() -> None:
 
 
 def test_garbage_objects_never_crash() -> None:
-    junk: list[Any] = [{}, {"metadata": None}, {"metadata": {"labels": None}}, {"spec": "x"}]
+    junk: list[Any] = [
+        {},
+        {"metadata": None},
+        {"metadata": {"labels": None}},
+        {"spec": "x"},
+        None,
+        [],
+    ]
     outcome = resolve_receiver(destination(), pods=junk, vmis=junk, instance_ips=junk, vms=junk)
     assert isinstance(outcome, Unresolved)
     outcome = resolve_receiver(
