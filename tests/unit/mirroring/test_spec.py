@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from mirrorctl.mirroring.errors import SpecError
+from mirrorctl.mirroring.messages import field_path
 from mirrorctl.mirroring.spec import MirrorDestinationSpec, parse_spec
 
 STATIC_HEADER = {
@@ -256,3 +257,17 @@ def test_spec_is_frozen_and_round_trips_by_json_names() -> None:
     assert parse_spec(dumped) == spec
     with pytest.raises(ValueError, match="frozen"):
         spec.udp_port = 1
+
+
+@pytest.mark.parametrize(
+    ("prefix", "loc", "path"),
+    [
+        ("spec", ("udpPort",), "spec.udpPort"),
+        ("spec", ("staticNextHopHeader", "vxlanID"), "spec.staticNextHopHeader.vxlanID"),
+        ("items", (2, "name"), "items[2].name"),
+        ("", ("a",), "a"),
+        ("", (), "value"),
+    ],
+)
+def test_field_path(prefix: str, loc: tuple[int | str, ...], path: str) -> None:
+    assert field_path(prefix, loc) == path
