@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from aiohttp import web
 from prometheus_client import CollectorRegistry
 from structlog.typing import FilteringBoundLogger
 
@@ -210,7 +211,8 @@ class Manager:
         return self._health_address
 
     async def wait_serving(self) -> None:
-        """Wait until the endpoints listen (right at the beginning of ``start()``)."""
+        """Wait until the endpoints listen (right at the beginning of ``start()``), or until
+        the manager stopped without getting that far."""
         await self._serving.wait()
 
     def is_leader(self) -> bool:
@@ -303,26 +305,28 @@ class Manager:
     async def _serve(self) -> None:
         metrics = self.options.metrics_bind_address
         health = self.options.health_probe_bind_address
-        plan: list[tuple[str, list[Any]]] = []
+        listeners: list[tuple[str, bool, bool]] = []  # address, serves metrics, serves probes
         if metrics is not None and metrics == health:
-            routes = [*metrics_routes(self.registry), *health_routes(self._healthz, self._readyz)]
-            plan.append(("both", routes))
+            listeners.append((metrics, True, True))
         else:
             if metrics is not None:
-                plan.append(("metrics", metrics_routes(self.registry)))
+                listeners.append((metrics, True, False))
             if health is not None:
-                plan.append(("health", health_routes(self._healthz, self._readyz)))
-        for role, routes in plan:
-            address = metrics if role != "health" else health
-            assert address is not None
+                listeners.append((health, False, True))
+        for address, with_metrics, with_probes in listeners:
+            routes: list[web.AbstractRouteDef] = []
+            if with_metrics:
+                routes.extend(metrics_routes(self.registry))
+            if with_probes:
+                routes.extend(health_routes(self._healthz, self._readyz))
             server = HttpServer(BindAddress.parse(address), routes)
             bound = await server.start()
             self._servers.append(server)
-            if role in ("metrics", "both"):
+            if with_metrics:
                 self._metrics_address = bound
-            if role in ("health", "both"):
+            if with_probes:
                 self._health_address = bound
-            self._log.info("serving", endpoints=role, address=str(bound))
+            self._log.info("serving", address=str(bound), metrics=with_metrics, probes=with_probes)
         self._serving.set()
 
     def _start_all(self, runnables: Iterable[Runnable], *, leader_only: bool = False) -> None:
@@ -353,11 +357,13 @@ class Manager:
     def _on_task_done(self, task: asyncio.Task[Any]) -> None:
         self._running.pop(task, None)
         self._leader_tasks.discard(task)
-        if task.cancelled() or self._stopping:
+        if task.cancelled():
             return
         error = task.exception()
-        if error is not None:
-            self._log.error("manager task failed", task=task.get_name(), exc_info=error)
+        if error is None:
+            return
+        self._log.error("manager task failed", task=task.get_name(), exc_info=error)
+        if not self._stopping:
             self._fail(error)
 
     def _fail(self, error: BaseException) -> None:
@@ -384,6 +390,7 @@ class Manager:
             self._signals.remove()
         if self._owns_client:
             await self.client.close()
+        self._serving.set()
 
     async def _stop_runnables(self) -> None:
         tasks = set(self._running)
