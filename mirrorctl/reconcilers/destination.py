@@ -1,0 +1,136 @@
+"""The MirrorDestination reconciler: validates, resolves the receiver and reports it in status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from mirrorctl.client.events import Recorder
+from mirrorctl.mirroring.interfaces import pod_interfaces
+from mirrorctl.mirroring.pods import is_live_pod, pod_identity
+from mirrorctl.mirroring.report import destination_status
+from mirrorctl.mirroring.resolution import Receiver
+from mirrorctl.mirroring.self_mirror import is_self_mirror
+from mirrorctl.mirroring.status import READY, MirrorDestinationStatus, State
+from mirrorctl.reconcile.request import Request
+from mirrorctl.reconcile.result import Result
+from mirrorctl.reconcilers.merge_patch import merge_patch
+from mirrorctl.reconcilers.notices import NORMAL, WARNING
+from mirrorctl.reconcilers.resolve import resolve_destination
+from mirrorctl.reconcilers.view import MirroringView
+from mirrorctl.reconcilers.writer import ObjectWriter
+
+__all__ = ["DestinationReconciler", "count_sources"]
+
+# What a user hears about: the state, why, and where copies go.
+_Summary = tuple[object, object, object, object, object]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _summary(status: Mapping[str, Any]) -> _Summary:
+    conditions = status.get("conditions")
+    ready = next(
+        (
+            c
+            for c in (conditions if isinstance(conditions, list) else [])
+            if isinstance(c, Mapping) and c.get("type") == READY
+        ),
+        {},
+    )
+    return (
+        status.get("state"),
+        ready.get("reason"),
+        status.get("ipAddress"),
+        status.get("macAddress"),
+        status.get("routingInstance"),
+    )
+
+
+def count_sources(view: MirroringView, name: str, receiver: Receiver | None) -> int:
+    """Interfaces of live pods that ask to be mirrored to ``name`` (an interface that is the
+    receiver itself is never mirrored, so it does not count)."""
+    count = 0
+    for pod in view.source_pods(name):
+        if not is_live_pod(pod):
+            continue
+        namespace, pod_name, uid = pod_identity(pod)
+        for interface in pod_interfaces(pod).mirror_requests:
+            if interface.mirror_destination != name:
+                continue
+            if receiver is not None and is_self_mirror(
+                receiver, namespace=namespace, pod=pod_name, interface=interface.name, uid=uid
+            ):
+                continue
+            count += 1
+    return count
+
+
+class DestinationReconciler:
+    """Key: a MirrorDestination. Writes its status (state, observation, Ready condition,
+    resolved receiver, source count) by merge patch of the status subresource when, and only
+    when, it differs from the stored one, and records an Event on every transition."""
+
+    def __init__(
+        self,
+        view: MirroringView,
+        writer: ObjectWriter,
+        recorder: Recorder,
+        *,
+        cluster_name: str | None = None,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._view = view
+        self._writer = writer
+        self._recorder = recorder
+        self._cluster_name = cluster_name
+        self._now = now
+
+    async def reconcile(self, request: Request) -> Result:
+        obj = self._view.destination(request.name)
+        if obj is None:
+            return Result()
+        outcome = resolve_destination(self._view, obj, cluster_name=self._cluster_name)
+        status = destination_status(
+            obj,
+            outcome.resolution,
+            source_count=count_sources(self._view, request.name, outcome.receiver),
+            now=self._now(),
+        )
+        desired = status.to_dict()
+        stored = obj.get("status")
+        current: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
+        if desired == current:
+            return Result()
+        patch = {"status": merge_patch(current, desired)}
+        written = await self._writer.patch_status(
+            self._view.resources.mirror_destinations, obj, patch
+        )
+        if written:
+            self._announce(obj, current, desired, status)
+        return Result()
+
+    def _announce(
+        self,
+        obj: Mapping[str, Any],
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        status: MirrorDestinationStatus,
+    ) -> None:
+        old, new = _summary(before), _summary(after)
+        if old == new:
+            return
+        state = status.state
+        reason = str(new[1])
+        if state is State.SUCCESS:
+            reason = "ReceiverChanged" if old[0] == State.SUCCESS.value else "Resolved"
+            self._recorder.event(obj, NORMAL, reason, status.observation)
+        elif state is State.FAILURE:
+            self._recorder.event(obj, WARNING, reason, status.observation)
+        else:
+            # Pending after Success means the sources just lost their configuration.
+            kind = WARNING if old[0] == State.SUCCESS.value else NORMAL
+            self._recorder.event(obj, kind, reason, status.observation)

@@ -1,0 +1,135 @@
+"""`setup_mirroring`: the one call that adds port mirroring to a manager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mirrorctl.cache.informer_cache import InformerCache
+from mirrorctl.client.resource import Resource
+from mirrorctl.client.resources import PODS
+from mirrorctl.controller.builder import ControllerBuilder
+from mirrorctl.controller.controller import Controller
+from mirrorctl.handler.for_object import EnqueueRequestForObject
+from mirrorctl.handler.interface import EventHandler
+from mirrorctl.handler.map_func import EnqueueRequestsFromMapFunc as Mapped
+from mirrorctl.manager.manager import Manager
+from mirrorctl.mirroring.resources import contrail_resources
+from mirrorctl.predicate.interface import Predicate
+from mirrorctl.reconcile.reconciler import Reconciler
+from mirrorctl.reconcilers.analyzer_pod import AnalyzerPodReconciler
+from mirrorctl.reconcilers.destination import DestinationReconciler
+from mirrorctl.reconcilers.fanout import Fanout
+from mirrorctl.reconcilers.indexes import (
+    DESTINATION_BY_SELECTOR,
+    INSTANCE_IP_BY_INTERFACE,
+    OBJECT_BY_POD,
+    POD_BY_ANALYZER,
+    POD_BY_DESTINATION,
+    Indexes,
+)
+from mirrorctl.reconcilers.keymap import KeyMap
+from mirrorctl.reconcilers.notices import Notices
+from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
+from mirrorctl.reconcilers.settings import MirroringSettings
+from mirrorctl.reconcilers.source_pod import SourcePodReconciler
+from mirrorctl.reconcilers.view import MirroringView
+from mirrorctl.reconcilers.writer import ObjectWriter
+from mirrorctl.reconcilers.written import WrittenObjects
+
+__all__ = [
+    "ANALYZER_POD_CONTROLLER",
+    "DESTINATION_CONTROLLER",
+    "SOURCE_POD_CONTROLLER",
+    "Mirroring",
+    "setup_mirroring",
+]
+
+ANALYZER_POD_CONTROLLER = "mirroring-analyzer-pod"
+SOURCE_POD_CONTROLLER = "mirroring-source-pod"
+DESTINATION_CONTROLLER = "mirroring-destination"
+
+
+@dataclass(frozen=True, slots=True)
+class Mirroring:
+    """What `setup_mirroring` added, for inspection (the manager runs it all)."""
+
+    analyzer_pod: Controller
+    source_pod: Controller
+    destination: Controller
+    view: MirroringView
+    writer: ObjectWriter
+
+
+def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None) -> Mirroring:
+    """Add the analyzer-pod, source-pod and MirrorDestination reconcilers, their watches and
+    their cache indexes to ``manager``; call it before ``manager.start()``."""
+    settings = settings or MirroringSettings()
+    resources = contrail_resources(settings.contrail_api_version)
+    cache = (
+        manager.cache
+        if settings.namespace is None or settings.namespace == manager.cache.namespace
+        else InformerCache(manager.informers, namespace=settings.namespace)
+    )
+    keymap = KeyMap(settings.keys)
+    cluster = settings.cluster_name
+    indexes = Indexes(keymap, cluster).guarded()
+    for res, name in (
+        (resources.virtual_machines, OBJECT_BY_POD),
+        (resources.virtual_machine_interfaces, OBJECT_BY_POD),
+        (PODS, POD_BY_DESTINATION),
+        (PODS, POD_BY_ANALYZER),
+        (resources.mirror_destinations, DESTINATION_BY_SELECTOR),
+        (resources.instance_ips, INSTANCE_IP_BY_INTERFACE),
+    ):
+        cache.add_index(res, name, indexes[name])
+
+    written = WrittenObjects()
+    view = MirroringView(cache, resources, keymap, written)
+    writer = ObjectWriter(manager.client, written, keymap)
+    recorder = manager.event_recorder(settings.component)
+    fanout = Fanout(view, cluster_name=cluster)
+
+    def build(
+        name: str,
+        reconciler: Reconciler,
+        watches: list[tuple[Resource, EventHandler, tuple[Predicate, ...]]],
+    ) -> Controller:
+        # Sources come from our cache, which is the manager's unless a namespace is set.
+        builder = ControllerBuilder(manager).named(name)
+        for res, handler, predicates in watches:
+            builder = builder.watches(cache.informer(res), handler, predicates=predicates)
+        return builder.with_options(max_concurrent_reconciles=settings.workers).build(reconciler)
+
+    vms, vmis = resources.virtual_machines, resources.virtual_machine_interfaces
+    iips, mds = resources.instance_ips, resources.mirror_destinations
+    analyzer_pod = build(
+        ANALYZER_POD_CONTROLLER,
+        AnalyzerPodReconciler(view, writer, Notices(recorder), cluster_name=cluster),
+        [
+            (PODS, Mapped(fanout.analyzer_pod_for_pod), (pod_changes,)),
+            (vms, Mapped(fanout.analyzer_pod_for_machine), ()),
+            (vmis, Mapped(fanout.analyzer_pod_for_interface), ()),
+        ],
+    )
+    source_pod = build(
+        SOURCE_POD_CONTROLLER,
+        SourcePodReconciler(view, writer, Notices(recorder), cluster_name=cluster),
+        [
+            (PODS, Mapped(fanout.source_pod_for_pod), (pod_changes,)),
+            (vmis, Mapped(fanout.source_pod_for_interface), ()),
+            (iips, Mapped(fanout.source_pod_for_instance_ip), ()),
+            (mds, Mapped(fanout.source_pod_for_destination), (destination_changes,)),
+        ],
+    )
+    destination = build(
+        DESTINATION_CONTROLLER,
+        DestinationReconciler(view, writer, recorder, cluster_name=cluster),
+        [
+            (mds, EnqueueRequestForObject(), ()),
+            (PODS, Mapped(fanout.destination_for_pod), (pod_changes,)),
+            (vms, Mapped(fanout.destination_for_owned(vms)), ()),
+            (vmis, Mapped(fanout.destination_for_owned(vmis)), ()),
+            (iips, Mapped(fanout.destination_for_instance_ip), ()),
+        ],
+    )
+    return Mirroring(analyzer_pod, source_pod, destination, view, writer)

@@ -1,0 +1,91 @@
+"""`ObjectWriter`: the reconcilers' only way to write, by JSON merge patch of what they own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import structlog
+
+from mirrorctl.client.errors import NotFoundError
+from mirrorctl.client.patch import PatchType
+from mirrorctl.client.resource import Resource
+from mirrorctl.reconcilers.keymap import KeyMap
+from mirrorctl.reconcilers.view import object_key
+from mirrorctl.reconcilers.written import WrittenObjects
+
+__all__ = ["ObjectWriter", "Patcher"]
+
+_log = structlog.get_logger("mirrorctl.reconcilers")
+
+
+class Patcher(Protocol):
+    """The one client call the reconcilers make (`mirrorctl.client.Client` provides it)."""
+
+    async def patch(
+        self,
+        resource: Resource,
+        name: str,
+        body: Any,
+        namespace: str | None = None,
+        *,
+        patch_type: PatchType = PatchType.MERGE,
+        subresource: str | None = None,
+        field_manager: str | None = None,
+        force: bool | None = None,
+    ) -> dict[str, Any]: ...
+
+
+def _identity(obj: Mapping[str, Any]) -> tuple[str, str | None]:
+    metadata = obj["metadata"]
+    return str(metadata["name"]), metadata.get("namespace") or None
+
+
+class ObjectWriter:
+    """Sends merge patches and remembers what they returned (see `WrittenObjects`).
+
+    A merge patch without a resourceVersion cannot conflict, and it touches only the keys it
+    names, so concurrent writers of other keys of the same object are never overwritten. An
+    object that is gone is not an error: there is nothing left to converge.
+    """
+
+    def __init__(self, client: Patcher, written: WrittenObjects, keymap: KeyMap) -> None:
+        self._client = client
+        self._written = written
+        self._keymap = keymap
+        self.writes = 0  # successful writes, for tests and logs
+
+    async def patch_metadata(
+        self, res: Resource, current: Mapping[str, Any], patch: dict[str, Any]
+    ) -> bool:
+        """Apply ``patch`` (written with the default keys) to the object ``current`` shows;
+        False if the object is gone."""
+        return await self._send(res, current, self._keymap.configured_patch(patch), None)
+
+    async def patch_status(
+        self, res: Resource, current: Mapping[str, Any], patch: dict[str, Any]
+    ) -> bool:
+        """Apply ``patch`` to the status subresource; False if the object is gone."""
+        return await self._send(res, current, patch, "status")
+
+    async def _send(
+        self,
+        res: Resource,
+        current: Mapping[str, Any],
+        body: dict[str, Any],
+        subresource: str | None,
+    ) -> bool:
+        name, namespace = _identity(current)
+        key = object_key(current)
+        try:
+            written = await self._client.patch(
+                res, name, body, namespace, patch_type=PatchType.MERGE, subresource=subresource
+            )
+        except NotFoundError:
+            self._written.forget(res, key)
+            _log.debug("object gone before its patch", kind=res.kind, key=key)
+            return False
+        self.writes += 1
+        self._written.remember(res, key, dict(current), written)
+        _log.info("patched", kind=res.kind, key=key, subresource=subresource, patch=body)
+        return True

@@ -1,0 +1,68 @@
+"""Read-your-writes over the informer caches.
+
+A reconcile that runs again right after a write (its key was re-queued meanwhile) would read the
+cache from before the write, write the same change again and, for a status, report the same
+transition twice. The objects the apiserver returned for our writes are kept here until the
+cache has caught up with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mirrorctl.client.resource import Resource
+
+__all__ = ["WrittenObjects"]
+
+
+def _version(obj: dict[str, Any]) -> object:
+    metadata = obj.get("metadata")
+    return metadata.get("resourceVersion") if isinstance(metadata, dict) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    obj: dict[str, Any]
+    # Versions known to be older than ``obj``: the ones our writes were based on.
+    superseded: frozenset[object]
+
+
+class WrittenObjects:
+    def __init__(self) -> None:
+        self._written: dict[tuple[str, str, str], _Written] = {}
+
+    @staticmethod
+    def _key(res: Resource, key: str) -> tuple[str, str, str]:
+        return (res.group, res.plural, key)
+
+    def remember(
+        self, res: Resource, key: str, based_on: dict[str, Any], written: dict[str, Any]
+    ) -> None:
+        """``written`` is what the apiserver returned for a write computed from ``based_on``."""
+        slot = self._key(res, key)
+        superseded = {_version(based_on)}
+        previous = self._written.get(slot)
+        if previous is not None and _version(based_on) == _version(previous.obj):
+            superseded |= previous.superseded
+        self._written[slot] = _Written(written, frozenset(superseded))
+
+    def current(
+        self, res: Resource, key: str, cached: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """The newest known state of the object whose cached state is ``cached``."""
+        slot = self._key(res, key)
+        written = self._written.get(slot)
+        if written is None:
+            return cached
+        if cached is not None and _version(cached) in written.superseded:
+            return written.obj
+        # The cache caught up with the write, moved past it, or lost the object.
+        del self._written[slot]
+        return cached
+
+    def forget(self, res: Resource, key: str) -> None:
+        self._written.pop(self._key(res, key), None)
+
+    def __len__(self) -> int:
+        return len(self._written)

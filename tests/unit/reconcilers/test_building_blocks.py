@@ -1,0 +1,184 @@
+"""Key renaming, read-your-writes, merge patch diffs, standing notices, settings, predicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from mirrorctl.client.resources import PODS
+from mirrorctl.mirroring import keys
+from mirrorctl.reconcilers.keymap import KeyMap
+from mirrorctl.reconcilers.merge_patch import merge_patch
+from mirrorctl.reconcilers.notices import WARNING, Notice, Notices
+from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
+from mirrorctl.reconcilers.settings import MirroringKeys, MirroringSettings
+from mirrorctl.reconcilers.written import WrittenObjects
+from tests.unit.reconcilers.world import Event, World, apply_merge_patch
+
+CUSTOM = MirroringKeys(
+    analyzer_pod="example.com/analyzer",
+    analyzer_interface="example.com/analyzer-if",
+    mirror_destination="example.com/mirror-to",
+)
+
+
+def obj(labels: dict[str, str] | None = None, /, **annotations: str) -> dict[str, Any]:
+    return {
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": labels or {}, "annotations": annotations},
+    }
+
+
+def test_default_keys_are_the_identity_and_copy_nothing() -> None:
+    keymap = KeyMap()
+    original = obj({keys.ANALYZER_POD: "x"})
+    assert keymap.identity
+    assert keymap.canonical_view(original) is original
+    patch = {"metadata": {"labels": {keys.ANALYZER_POD: None}}}
+    assert keymap.configured_patch(patch) is patch
+
+
+def test_configured_keys_are_shown_as_the_defaults_and_patched_back() -> None:
+    keymap = KeyMap(CUSTOM)
+    original = obj(
+        {"example.com/analyzer": "sniffer", keys.ANALYZER_POD: "foreign", "app": "web"},
+        **{
+            "example.com/mirror-to": "md1",
+            keys.NETWORKS: orjson.dumps(
+                [{"name": "blue", "cni-args": {"example.com/analyzer-if": "true", "k": "v"}}]
+            ).decode(),
+        },
+    )
+    view = keymap.canonical_view(original)
+    # The canonical key someone else set is hidden; ours shows under the canonical name.
+    assert view["metadata"]["labels"] == {keys.ANALYZER_POD: "sniffer", "app": "web"}
+    annotations = view["metadata"]["annotations"]
+    assert annotations[keys.MIRROR_DESTINATION] == "md1"
+    networks = orjson.loads(annotations[keys.NETWORKS])
+    assert networks[0]["cni-args"] == {keys.ANALYZER_INTERFACE: "true", "k": "v"}
+    assert original["metadata"]["labels"]["example.com/analyzer"] == "sniffer"  # not mutated
+    patch = keymap.configured_patch(
+        {"metadata": {"labels": {keys.MIRROR_DESTINATION: "md1", keys.ANALYZER_POD: None}}}
+    )
+    assert patch == {
+        "metadata": {"labels": {"example.com/mirror-to": "md1", "example.com/analyzer": None}}
+    }
+
+
+def test_malformed_networks_are_left_for_the_domain_to_report() -> None:
+    keymap = KeyMap(CUSTOM)
+    view = keymap.canonical_view(obj(**{keys.NETWORKS: "[not json"}))
+    assert view["metadata"]["annotations"][keys.NETWORKS] == "[not json"
+
+
+def test_keys_must_be_distinct_and_settings_valid() -> None:
+    with pytest.raises(ValueError, match="used twice"):
+        MirroringKeys(analyzer_pod=keys.ANALYZER_POD_SELECTOR)
+    with pytest.raises(ValueError, match="non-empty"):
+        MirroringKeys(mirror_destination=" ")
+    with pytest.raises(ValueError, match="workers"):
+        MirroringSettings(workers=0)
+    with pytest.raises(ValueError, match="API version"):
+        MirroringSettings(contrail_api_version="version4")
+    with pytest.raises(ValueError, match="namespace"):
+        MirroringSettings(namespace="Not_A_Namespace")
+    assert CUSTOM.renamed() == {
+        keys.ANALYZER_POD: "example.com/analyzer",
+        keys.ANALYZER_INTERFACE: "example.com/analyzer-if",
+        keys.MIRROR_DESTINATION: "example.com/mirror-to",
+    }
+
+
+def versioned(rv: str, **extra: Any) -> dict[str, Any]:
+    return {"metadata": {"name": "x", "resourceVersion": rv}, **extra}
+
+
+def test_written_objects_stand_in_until_the_cache_catches_up() -> None:
+    written = WrittenObjects()
+    base, mine = versioned("1"), versioned("2", mine=True)
+    written.remember(PODS, "ns/x", base, mine)
+    assert written.current(PODS, "ns/x", base) is mine
+    # A second write on top of the first: both older versions stand for it.
+    newer = versioned("3", newer=True)
+    written.remember(PODS, "ns/x", mine, newer)
+    assert written.current(PODS, "ns/x", base) is newer
+    assert written.current(PODS, "ns/x", mine) is newer
+    caught_up = versioned("3")
+    assert written.current(PODS, "ns/x", caught_up) is caught_up
+    assert len(written) == 0
+
+
+def test_written_objects_yield_to_unknown_versions_and_deletion() -> None:
+    written = WrittenObjects()
+    written.remember(PODS, "ns/x", versioned("1"), versioned("2"))
+    other = versioned("7")
+    assert written.current(PODS, "ns/x", other) is other
+    written.remember(PODS, "ns/x", versioned("1"), versioned("2"))
+    assert written.current(PODS, "ns/x", None) is None
+    assert len(written) == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ({}, {"a": 1}),
+        ({"a": 1}, {}),
+        ({"a": 1, "b": {"c": 2, "d": 3}}, {"a": 1, "b": {"c": 2}}),
+        ({"a": [1, 2]}, {"a": [2]}),
+        ({"a": {"b": 1}}, {"a": 5}),
+        ({"a": 5}, {"a": {"b": 1}}),
+        ({"s": {"x": {"y": 1}}}, {"s": {"x": {}}}),
+    ],
+)
+def test_merge_patch_takes_old_to_new(old: dict[str, Any], new: dict[str, Any]) -> None:
+    patch = merge_patch(old, new)
+    assert apply_merge_patch(old, patch) == new
+    assert merge_patch(new, new) == {}
+
+
+def test_merge_patch_is_minimal() -> None:
+    old = {"state": "Pending", "ref": {"name": "a", "uid": "1"}, "gone": 1}
+    new = {"state": "Pending", "ref": {"name": "a"}}
+    assert merge_patch(old, new) == {"ref": {"uid": None}, "gone": None}
+
+
+def test_notices_are_recorded_when_they_appear() -> None:
+    world = World()
+    notices = Notices(world)
+    pod = obj()
+    a, b = Notice(WARNING, "A", "first"), Notice(WARNING, "B", "second")
+    notices.report("ns/p", pod, [a])
+    notices.report("ns/p", pod, [a])
+    notices.report("ns/p", pod, [a, b])
+    notices.report("ns/p", pod, [])
+    notices.report("ns/p", pod, [a])
+    assert [e.reason for e in world.events] == ["A", "B", "A"]
+    assert all(isinstance(e, Event) and e.kind == "Pod" for e in world.events)
+    notices.forget("ns/p")
+    assert notices.standing("ns/p") == frozenset()
+
+
+def test_pod_predicate_ignores_status_heartbeats_but_passes_resyncs() -> None:
+    old = {"metadata": {"labels": {"a": "1"}}, "status": {"phase": "Running", "x": 1}}
+    heartbeat = {"metadata": {"labels": {"a": "1"}}, "status": {"phase": "Running", "x": 2}}
+    relabelled = {"metadata": {"labels": {"a": "2"}}, "status": {"phase": "Running"}}
+    finished = {"metadata": {"labels": {"a": "1"}}, "status": {"phase": "Succeeded"}}
+    assert not pod_changes.update(old, heartbeat)
+    assert pod_changes.update(old, relabelled)
+    assert pod_changes.update(old, finished)
+    assert pod_changes.update(old, old)  # a resync
+    assert pod_changes.create(old)
+    assert pod_changes.delete(old)
+
+
+def test_destination_predicate_ignores_our_status_writes() -> None:
+    old = {"metadata": {"generation": 1, "labels": {"s": "a"}}, "status": {}}
+    status_only = {"metadata": {"generation": 1, "labels": {"s": "a"}}, "status": {"state": "x"}}
+    respecced = {"metadata": {"generation": 2, "labels": {"s": "a"}}}
+    relabelled = {"metadata": {"generation": 1, "labels": {"s": "b"}}}
+    assert not destination_changes.update(old, status_only)
+    assert destination_changes.update(old, respecced)
+    assert destination_changes.update(old, relabelled)
+    assert destination_changes.update(old, old)

@@ -1,0 +1,306 @@
+"""The three reconcilers' decisions over an in-memory cache: what they write, and when not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import orjson
+
+from mirrorctl.client.resources import PODS
+from mirrorctl.mirroring import keys
+from mirrorctl.reconcile.request import Request
+from tests.unit.mirroring import builders as b
+from tests.unit.reconcilers.scenario import (
+    ANALYZER_IP,
+    ANALYZER_MAC,
+    analyzer_pod,
+    analyzer_setup,
+    source_pod,
+    source_setup,
+)
+from tests.unit.reconcilers.world import R, World
+
+VM, VMI = R.virtual_machines, R.virtual_machine_interfaces
+RI_TEXT = "default-domain:k8s-contrail:default-podnetwork:default-podnetwork"
+
+
+def configuration(world: World, key: str = "ns/s-eth0") -> dict[str, object] | None:
+    text = world.annotations(VMI, key).get(keys.MIRRORING_CONFIGURATION)
+    return None if text is None else orjson.loads(text)
+
+
+def ready(world: World, name: str = "md1") -> dict[str, object]:
+    conditions = world.status(name)["conditions"]
+    assert isinstance(conditions, list)
+    return dict(next(c for c in conditions if c["type"] == "Ready"))
+
+
+async def test_a_resolved_destination_labels_and_configures_everything() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    assert await world.converge() > 0
+
+    assert world.labels(VM, "vm-a")[keys.ANALYZER_POD] == "sniffer"
+    assert world.labels(VMI, "ns/a-eth0") == {"team": "net", keys.ANALYZER_INTERFACE: ""}
+    assert world.labels(VMI, "ns/s-eth0") == {"app": "s", keys.MIRROR_DESTINATION: "md1"}
+    assert world.annotations(VMI, "ns/s-eth0")["note"] == "keep"
+    assert configuration(world) == {
+        "analyzer_name": "md1",
+        "analyzer_ip_address": ANALYZER_IP,
+        "analyzer_macaddress": ANALYZER_MAC,
+        "ri": RI_TEXT,
+        "udp_port": None,
+        "juniper_header": True,
+        "nh_mode": "dynamic",
+        "static_nh_header": None,
+        "nic_assisted_mirroring": False,
+        "nic_assisted_mirroring_vlan": None,
+        "traffic_direction": "both",
+    }
+    status = world.status("md1")
+    assert status["state"] == "Success"
+    assert status["ipAddress"] == ANALYZER_IP
+    assert status["macAddress"] == ANALYZER_MAC
+    assert status["routingInstance"] == RI_TEXT
+    assert status["sourceCount"] == 1
+    assert status["observedGeneration"] == 1
+    assert status["analyzerPodReference"] == {"namespace": "ns", "name": "a", "uid": "uid-ns-a"}
+    assert status["virtualMachineInterfaceReference"]["kind"] == "VirtualMachineInterface"
+    assert ready(world)["status"] == "True"
+    assert [(e.kind, e.reason) for e in world.events] == [("MirrorDestination", "Resolved")]
+
+    # Converged: reconciling everything again writes nothing and reports nothing.
+    world.events.clear()
+    assert await world.converge() == 0
+    assert world.events == []
+
+
+async def test_writes_touch_only_owned_keys() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    for patch in world.patches:
+        if patch.subresource == "status":
+            continue
+        for section in patch.body["metadata"].values():
+            assert set(section) <= {
+                keys.ANALYZER_POD,
+                keys.ANALYZER_INTERFACE,
+                keys.MIRROR_DESTINATION,
+                keys.MIRRORING_CONFIGURATION,
+            }
+
+
+async def test_removing_the_request_removes_label_and_annotation() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    world.put(PODS, source_pod(destination=None))
+    await world.source.reconcile(Request("s", "ns"))
+    assert world.labels(VMI, "ns/s-eth0") == {"app": "s"}
+    assert world.annotations(VMI, "ns/s-eth0").get(keys.MIRRORING_CONFIGURATION) is None
+    assert world.annotations(VMI, "ns/s-eth0")["note"] == "keep"
+    await world.converge()
+    assert world.status("md1")["sourceCount"] == 0
+
+
+async def test_a_missing_destination_warns_once_and_keeps_only_the_label() -> None:
+    world = World()
+    source_setup(world, destination="nowhere")
+    await world.converge()
+    await world.converge()
+    assert world.labels(VMI, "ns/s-eth0")[keys.MIRROR_DESTINATION] == "nowhere"
+    assert configuration(world) is None
+    assert [(e.kind, e.key, e.type, e.reason) for e in world.events] == [
+        ("Pod", "ns/s", "Warning", "MirrorDestinationNotFound")
+    ]
+    # Created later: the annotation follows.
+    analyzer_setup(world)
+    world.put(R.mirror_destinations, b.md("nowhere", selector="sniffer"))
+    await world.converge()
+    assert configuration(world) is not None
+
+
+async def test_an_invalid_destination_fails_and_its_sources_lose_the_annotation() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    assert configuration(world) is not None
+    invalid = b.md("md1", {"nextHopMode": "static", "juniperHeader": True}, generation=2)
+    invalid["status"] = world.status("md1")
+    world.put(R.mirror_destinations, invalid)
+    world.events.clear()
+    await world.converge()
+    status = world.status("md1")
+    assert status["state"] == "Failure"
+    assert status["observedGeneration"] == 2
+    assert "staticNextHopHeader" in status["observation"]
+    assert "ipAddress" not in status  # the stale receiver is gone from the status
+    assert ready(world)["status"] == "False"
+    assert ready(world)["reason"] == "InvalidSpec"
+    assert [(e.type, e.reason) for e in world.events] == [("Warning", "InvalidSpec")]
+    assert configuration(world) is None
+    assert world.labels(VMI, "ns/s-eth0")[keys.MIRROR_DESTINATION] == "md1"
+
+
+async def test_ready_keeps_its_transition_time_until_it_flips() -> None:
+    world = World()
+    analyzer_setup(world)
+    await world.converge()
+    since = ready(world)["lastTransitionTime"]
+    world.clock += timedelta(hours=1)
+    world.put(R.mirror_destinations, {**world.obj(R.mirror_destinations, "md1")})
+    source_setup(world)  # sourceCount changes, Ready does not
+    await world.converge()
+    assert world.status("md1")["sourceCount"] == 1
+    assert ready(world)["lastTransitionTime"] == since
+    world.remove(PODS, analyzer_pod())
+    world.clock += timedelta(hours=1)
+    await world.converge()
+    assert ready(world)["status"] == "False"
+    assert ready(world)["lastTransitionTime"] == "2025-01-01T02:00:00Z"
+
+
+async def test_a_gone_analyzer_pod_unlabels_what_remains_and_sources_lose_configuration() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    world.events.clear()
+    world.remove(PODS, analyzer_pod())
+    await world.converge(extra_pods=("ns/a",))
+    assert keys.ANALYZER_POD not in world.labels(VM, "vm-a")
+    assert world.labels(VMI, "ns/a-eth0") == {"team": "net"}
+    assert world.status("md1")["state"] == "Pending"
+    assert ready(world)["reason"] == "AnalyzerPodNotFound"
+    assert configuration(world) is None
+    assert [(e.type, e.reason) for e in world.events] == [("Warning", "AnalyzerPodNotFound")]
+
+
+async def test_an_analyzer_that_stops_being_one_is_unlabelled() -> None:
+    world = World()
+    analyzer_setup(world)
+    await world.converge()
+    world.put(PODS, analyzer_pod(labels={}, annotations={}))
+    await world.converge()
+    assert keys.ANALYZER_POD not in world.labels(VM, "vm-a")
+    assert keys.ANALYZER_INTERFACE not in world.labels(VMI, "ns/a-eth0")
+
+
+async def test_the_marked_secondary_wins_over_eth0() -> None:
+    world = World()
+    networks = [{"name": "blue", "cni-args": {keys.ANALYZER_INTERFACE: "true"}}]
+    analyzer_setup(world, pod=analyzer_pod(networks=networks))
+    world.put(
+        VMI,
+        b.vmi(
+            "a-eth1",
+            pod_name="a",
+            interface="eth1",
+            index="1/2",
+            mac="02:00:00:00:00:0b",
+            network="blue",
+            network_namespace="ns",
+        ),
+    )
+    world.put(R.instance_ips, b.iip("a-eth1-ip", "10.1.0.7", vmi_name="a-eth1"))
+    source_setup(world)
+    await world.converge()
+    assert keys.ANALYZER_INTERFACE not in world.labels(VMI, "ns/a-eth0")
+    assert world.labels(VMI, "ns/a-eth1")[keys.ANALYZER_INTERFACE] == ""
+    status = world.status("md1")
+    assert status["analyzerInterface"] == "eth1"
+    assert status["ipAddress"] == "10.1.0.7"
+    assert status["routingInstance"] == "default-domain:ns:blue:blue"
+    assert "secondary eth1 is used" in status["observation"]
+    found = configuration(world)
+    assert found is not None
+    assert found["analyzer_ip_address"] == "10.1.0.7"
+
+
+async def test_an_interface_never_mirrors_to_itself() -> None:
+    world = World()
+    analyzer_setup(
+        world,
+        pod=analyzer_pod(
+            annotations={keys.ANALYZER_INTERFACE: "true", keys.MIRROR_DESTINATION: "md1"}
+        ),
+    )
+    await world.converge()
+    assert world.labels(VMI, "ns/a-eth0")[keys.MIRROR_DESTINATION] == "md1"
+    assert configuration(world, "ns/a-eth0") is None
+    assert ("Pod", "SelfMirroring") in [(e.kind, e.reason) for e in world.events]
+    assert world.status("md1")["sourceCount"] == 0
+
+
+async def test_a_host_network_pod_is_ignored() -> None:
+    world = World()
+    analyzer_setup(world)
+    world.put(PODS, source_pod("h", host_network=True))
+    await world.converge()
+    assert [p for p in world.patches if p.key.startswith("ns/h")] == []
+    assert world.status("md1")["sourceCount"] == 0
+
+
+async def test_stale_keys_of_a_gone_pod_are_removed() -> None:
+    world = World()
+    world.put(
+        VMI,
+        b.vmi(
+            "gone-eth0",
+            pod_name="gone",
+            labels={keys.MIRROR_DESTINATION: "md1", "x": "y"},
+            annotations={keys.MIRRORING_CONFIGURATION: "{}"},
+        ),
+    )
+    await world.converge(extra_pods=("ns/gone",))
+    assert world.labels(VMI, "ns/gone-eth0") == {"x": "y"}
+    assert keys.MIRRORING_CONFIGURATION not in world.annotations(VMI, "ns/gone-eth0")
+
+
+async def test_a_stale_cache_neither_rewrites_nor_reannounces() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    world.stale = True  # our writes do not reach the cache
+    for _ in range(3):
+        await world.destination.reconcile(Request("md1"))
+        await world.source.reconcile(Request("s", "ns"))
+        await world.analyzer.reconcile(Request("a", "ns"))
+    kinds = [(p.kind, p.key, p.subresource) for p in world.patches]
+    assert len(kinds) == len(set(kinds)), kinds
+    assert [e.reason for e in world.events] == ["Resolved"]
+    # The cache catching up changes nothing either.
+    world.stale = False
+    world.sync_cache()
+    assert await world.converge() == 0
+
+
+async def test_a_vmi_of_another_cluster_is_ignored() -> None:
+    from mirrorctl.reconcilers.settings import MirroringSettings
+
+    world = World(MirroringSettings(cluster_name="other"))
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    assert all(p.subresource == "status" for p in world.patches)
+    assert world.status("md1")["state"] == "Pending"
+
+
+async def test_analyzer_recreated_with_new_address_reconfigures_sources() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    world.remove(R.instance_ips, {"metadata": {"name": "a-eth0-ip"}})
+    world.put(R.instance_ips, b.iip("a-eth0-ip2", "10.0.0.99", vmi_name="a-eth0"))
+    world.events.clear()
+    await world.converge()
+    found = configuration(world)
+    assert found is not None
+    assert found["analyzer_ip_address"] == "10.0.0.99"
+    assert [e.reason for e in world.events] == ["ReceiverChanged"]
