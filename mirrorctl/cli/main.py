@@ -1,0 +1,123 @@
+"""Argument parsing and dispatch for ``mirrorctl``. Exit codes: 0 success, 1 runtime failure,
+2 bad usage or a bad setting (one line naming it), 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import ValidationError
+
+from mirrorctl import __version__
+from mirrorctl.cli.logs import configure_logging
+from mirrorctl.cli.settings import RunSettings
+
+__all__ = ["main"]
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="YAML settings file (lowest precedence)")
+    for name, field in RunSettings.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        help_text = f"{field.description or name} (env MIRRORCTL_{name.upper()})"
+        if field.annotation is bool:
+            parser.add_argument(
+                flag,
+                action=argparse.BooleanOptionalAction,
+                default=argparse.SUPPRESS,
+                help=help_text,
+            )
+            continue
+        choices = get_args(field.annotation) if "Literal" in str(field.annotation) else None
+        parser.add_argument(
+            flag,
+            default=argparse.SUPPRESS,
+            metavar=name.upper(),
+            choices=choices or None,
+            help=help_text,
+        )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mirrorctl",
+        description="Port-based mirroring for Cloud-Native Contrail, on an asyncio controller "
+        "toolkit.",
+    )
+    parser.add_argument("--version", action="version", version=f"mirrorctl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_setting_flags(sub.add_parser("run", help="run the controller against a cluster"))
+    _add_setting_flags(
+        sub.add_parser("dev", help="run everything on a local control plane (Ctrl-C stops)")
+    )
+    _add_setting_flags(
+        sub.add_parser("auto", help="`run` if a kubeconfig is reachable, else `dev` (make run)")
+    )
+    sub.add_parser("version", help="print the version")
+    return parser
+
+
+_NOT_SETTINGS = {"command", "config"}
+
+
+def _settings(args: argparse.Namespace) -> RunSettings:
+    flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k not in _NOT_SETTINGS}
+    return RunSettings.load(flags, args.config)
+
+
+def _setting_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = ".".join(str(p) for p in first["loc"]) or "settings"
+    flag = "--" + name.replace("_", "-")
+    return (
+        f"mirrorctl: invalid setting {name} ({flag} / MIRRORCTL_{name.upper()}): {first['msg']}"
+        + (f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else "")
+    )
+
+
+def _has_cluster() -> bool:
+    if os.environ.get("KUBECONFIG") or os.environ.get("MIRRORCTL_KUBECONFIG"):
+        return True
+    if os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return True
+    return (Path.home() / ".kube" / "config").is_file()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "version":
+        print(f"mirrorctl {__version__}")
+        return 0
+    try:
+        settings = _settings(args)
+    except ValidationError as e:
+        print(_setting_error(e), file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as e:
+        print(f"mirrorctl: {e}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_format, settings.log_level)
+    command = args.command
+    if command == "auto":
+        command = "run" if _has_cluster() else "dev"
+        if (
+            command == "run"
+            and os.environ.get("KUBERNETES_SERVICE_HOST")
+            and not (os.environ.get("KUBECONFIG") or settings.kubeconfig)
+        ):
+            settings = settings.model_copy(update={"in_cluster": True})
+    try:
+        if command == "run":
+            from mirrorctl.cli.run import run
+
+            return asyncio.run(run(settings))
+        from mirrorctl.cli.dev import dev
+
+        return asyncio.run(dev(settings))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,52 @@
+"""``mirrorctl run``: the controller against a cluster."""
+
+from __future__ import annotations
+
+from mirrorctl.cli.settings import RunSettings
+from mirrorctl.leaderelection.config import LeaderElectionConfig
+from mirrorctl.manager.manager import Manager
+from mirrorctl.manager.options import ManagerOptions
+from mirrorctl.reconcilers import MirroringSettings, setup_mirroring
+
+__all__ = ["build_manager", "mirroring_settings", "run"]
+
+
+def mirroring_settings(settings: RunSettings) -> MirroringSettings:
+    return MirroringSettings(
+        contrail_api_version=settings.contrail_api_version,
+        workers=settings.workers,
+        cluster_name=settings.cluster_name,
+        namespace=settings.namespace,
+    )
+
+
+async def build_manager(settings: RunSettings, *, install_signal_handlers: bool) -> Manager:
+    election = (
+        LeaderElectionConfig(name=settings.lease_name, namespace=settings.lease_namespace)
+        if settings.leader_elect
+        else None
+    )
+    options = ManagerOptions(
+        metrics_bind_address=settings.metrics_bind_address,
+        health_probe_bind_address=settings.health_probe_bind_address,
+        namespace=settings.namespace,
+        leader_election=election,
+        install_signal_handlers=install_signal_handlers,
+    )
+    client_options: dict[str, object] = {}
+    if settings.qps is not None:
+        client_options.update(qps=settings.qps, burst=settings.burst)
+    if settings.in_cluster:
+        manager = await Manager.in_cluster(options, **client_options)
+    else:
+        manager = await Manager.from_kubeconfig(
+            settings.kubeconfig, settings.context, options, **client_options
+        )
+    setup_mirroring(manager, mirroring_settings(settings))
+    return manager
+
+
+async def run(settings: RunSettings) -> int:
+    manager = await build_manager(settings, install_signal_handlers=True)
+    await manager.start()
+    return 0

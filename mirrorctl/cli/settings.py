@@ -1,0 +1,81 @@
+"""Settings of ``mirrorctl run``: flags, then environment (``MIRRORCTL_*``), then a YAML config
+file, then defaults. ``config/mirrorctl.yaml`` documents every one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from mirrorctl.manager.address import BindAddress
+from mirrorctl.mirroring.resources import DEFAULT_CONTRAIL_VERSION, contrail_resources
+
+__all__ = ["RunSettings"]
+
+
+class RunSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MIRRORCTL_", extra="forbid", frozen=True)
+    config_file: ClassVar[Path | None] = None
+
+    kubeconfig: Path | None = Field(
+        None, description="kubeconfig path; unset: $KUBECONFIG, ~/.kube/config, or in-cluster"
+    )
+    context: str | None = Field(None, description="kubeconfig context")
+    in_cluster: bool = Field(False, description="use the pod's service account")
+    namespace: str | None = Field(None, description="watch pods and VMIs in one namespace only")
+    workers: int = Field(4, ge=1, le=256, description="concurrent reconciles per reconciler")
+    leader_elect: bool = Field(False, description="run only while holding the Lease")
+    lease_name: str = Field("mirrorctl-leader", min_length=1)
+    lease_namespace: str = Field("mirrorctl-system", min_length=1)
+    metrics_bind_address: str = Field("0.0.0.0:8080", description="host:port for /metrics")
+    health_probe_bind_address: str = Field("0.0.0.0:8081", description="host:port for probes")
+    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    qps: float | None = Field(None, gt=0, description="client-side request limit; unset: none")
+    burst: int = Field(100, ge=1)
+    contrail_api_version: str = DEFAULT_CONTRAIL_VERSION
+    cluster_name: str | None = Field(
+        None, description="only VMs/VMIs whose kube-manager pod-cluster-name matches"
+    )
+
+    @field_validator("metrics_bind_address", "health_probe_bind_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        BindAddress.parse(value)
+        return value
+
+    @field_validator("contrail_api_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        contrail_resources(value)
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.config_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=cls.config_file))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, flags: dict[str, Any], config_file: Path | None) -> RunSettings:
+        """Flags win over the environment, which wins over the file."""
+        if config_file is not None and not config_file.is_file():
+            raise FileNotFoundError(f"config file {config_file} does not exist")
+        bound = type("BoundRunSettings", (cls,), {"config_file": config_file})
+        settings: RunSettings = bound(**flags)
+        return settings
