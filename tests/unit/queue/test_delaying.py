@@ -208,3 +208,22 @@ async def test_shutdown_with_drain_also_cancels_the_timer(clock: FakeClock) -> N
     assert clock.pending_timers == 0
     await clock.advance(2)
     assert len(queue) == 0
+
+
+async def test_a_superseded_delay_does_not_fire_for_a_later_add_after(clock: FakeClock) -> None:
+    queue: DelayingQueue[str] = DelayingQueue(clock=clock)
+    queue.add_after("c", 5)
+    queue.add_after("a", 5)  # superseded below, but stays in the heap behind "c"
+    queue.add_after("a", 3)
+    await clock.advance(3)
+    assert await take(queue, 1) == ["a"]
+    queue.add_after("a", 100)
+    # At 5 s "c" falls due together with the old entry of "a", which must not queue it.
+    await clock.advance(2)
+    assert await take(queue, 1) == ["c"]
+    assert len(queue) == 0
+    await clock.advance(98)
+    assert len(queue) == 0
+    await clock.advance(2)
+    assert len(queue) == 1
+    queue.shutdown()

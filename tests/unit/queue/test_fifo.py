@@ -379,3 +379,20 @@ async def test_a_cancelled_drain_leaves_no_waiter_behind(clock: FakeClock) -> No
     await clock.settle()
     queue.done("a")
     await second
+
+
+async def test_several_superseded_entries_of_one_key_are_all_skipped(clock: FakeClock) -> None:
+    queue: FifoQueue[str] = FifoQueue(clock=clock)
+    queue.add("a")
+    queue.add("x")
+    queue.add("a", priority=1)
+    assert await take(queue, 1) == ["a"]
+    queue.add("a")
+    queue.add("y")
+    queue.add("a", priority=1)
+    assert await take(queue, 1) == ["a"]
+    # Priority 0 now holds: a (superseded), x, a (superseded), y; then the live "a".
+    queue.add("a")
+    assert await take(queue, 3) == ["x", "y", "a"]
+    assert len(queue) == 0
+    queue.shutdown()
