@@ -95,12 +95,24 @@ class FifoQueue(Generic[T]):
             self._wake_one()
 
     async def get(self) -> T:
+        # Waiting and taking are inlined (rather than helpers) because this is the hottest
+        # method of every worker.
         queued = self._queued
         while not queued:
             if self._shutting_down:
                 raise ShutDown
-            await self._wait_for_key()
-        # Inlined (rather than a helper) because this is the hottest line of every worker.
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._getters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    # Woken for a key this getter will not take: pass the wake-up on.
+                    if queued:
+                        self._wake_one()
+                else:
+                    self._getters.remove(waiter)
+                raise
         order = self._order
         levels = self._levels
         while True:
@@ -153,20 +165,6 @@ class FifoQueue(Generic[T]):
         finally:
             if waiter in self._drain_waiters:
                 self._drain_waiters.remove(waiter)
-
-    async def _wait_for_key(self) -> None:
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._getters.append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                # Woken for a key this getter will not take: pass the wake-up on.
-                if self._queued:
-                    self._wake_one()
-            else:
-                self._getters.remove(waiter)
-            raise
 
     def _begin_shutdown(self) -> None:
         self._shutting_down = True
