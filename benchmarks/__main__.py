@@ -1,8 +1,9 @@
 """``python -m benchmarks [NAME ...]``: run the benchmarks and write BENCHMARKS.md.
 
 Every benchmark module exposes ``run(...) -> dict`` (sync or async). One that takes a parameter
-gets the admin kubeconfig of a local control plane started here, so each figure and its baseline
-come from the same run against the same apiserver.
+gets the admin kubeconfig of a local control plane started here (or, if the parameter is named
+``control_plane``, the `ControlPlane` itself, for its controller identity), so each figure and
+its baseline come from the same run against the same apiserver.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MODULES = [
     "b6_watch",
     "b3_fanout",
     "b4_latency",
+    "b7_peers",
 ]
 OUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 
@@ -72,9 +74,12 @@ def _rows(prefix: str, value: Any) -> list[tuple[str, str]]:
     return [(prefix, str(value))]
 
 
-def _call(fn: Callable[..., Any], kubeconfig: str | None) -> Any:
-    takes_argument = bool(inspect.signature(fn).parameters)
-    result = fn(kubeconfig) if takes_argument else fn()
+def _call(fn: Callable[..., Any], cp: ControlPlane) -> Any:
+    parameters = inspect.signature(fn).parameters
+    if "control_plane" in parameters:
+        result = fn(control_plane=cp)
+    else:
+        result = fn(str(cp.admin_kubeconfig)) if parameters else fn()
     return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
@@ -92,7 +97,7 @@ def main() -> int:
                 print(f"{name}: not written yet, skipped", file=sys.stderr)
                 continue
             print(f"running {name} ...", file=sys.stderr, flush=True)
-            result = _call(module.run, str(cp.admin_kubeconfig))
+            result = _call(module.run, cp)
             doc = (module.__doc__ or name).strip().splitlines()[0]
             table = "\n".join(f"| {k} | {v} |" for k, v in _rows("", result))
             sections.append(f"## {doc}\n\n| figure | value |\n|---|---|\n{table}\n")

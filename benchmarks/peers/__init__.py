@@ -1,0 +1,9 @@
+"""The processes B3, B4, B7 and the soak measure, and the harness around them.
+
+- `process`: child processes and their CPU-seconds and memory from ``/proc``;
+- `cluster`: CRDs, the shipped RBAC and the kopf baseline's extra ClusterRole;
+- `population`: source pods and VMIs in bulk, analyzer pods, MirrorDestinations;
+- `observer`: a separate watch that times when VMIs reach a configuration;
+- `mirrorctl_process`: ``python -m mirrorctl run`` as a child, settled before measuring;
+- `raw_patch`, `plain_loop`, `kopf_operator`: the baselines (each runs as its own process).
+"""
