@@ -9,16 +9,18 @@ from typing import Any, Protocol
 
 import structlog
 
-from mirrorctl.client.errors import ApiError, GoneError, ServerError, TooManyRequestsError
+from mirrorctl.client.errors import ApiError, ServerError, TooManyRequestsError
 from mirrorctl.client.resource import Resource
 from mirrorctl.clock import Clock
 from mirrorctl.informers.backoff import ExponentialBackoff
 from mirrorctl.informers.errors import WatchSilentError
+from mirrorctl.informers.expiry import is_expired, is_too_large_resource_version
 from mirrorctl.informers.interface import ListerWatcher
+from mirrorctl.informers.pager import list_all
 from mirrorctl.informers.tasks import cancel_and_wait
 from mirrorctl.metrics.informer import BoundInformerMetrics
 
-__all__ = ["Reflector", "ReflectorSink", "is_expired", "is_too_large_resource_version"]
+__all__ = ["Reflector", "ReflectorSink"]
 
 log = structlog.get_logger(__name__)
 
@@ -35,25 +37,6 @@ class ReflectorSink(Protocol):
 
     def apply(self, event_type: str, obj: dict[str, Any]) -> None:
         """One ADDED, MODIFIED or DELETED watch event."""
-
-
-def is_expired(err: BaseException) -> bool:
-    """410: the resourceVersion (or a continue token) is older than etcd still holds."""
-    return isinstance(err, GoneError) or (
-        isinstance(err, ApiError) and err.reason in ("Expired", "Gone")
-    )
-
-
-def is_too_large_resource_version(err: BaseException) -> bool:
-    """The server has not yet seen the resourceVersion asked for (restored etcd, new cache)."""
-    if not isinstance(err, ApiError):
-        return False
-    causes = err.details.get("causes")
-    if isinstance(causes, list) and any(
-        isinstance(c, dict) and c.get("reason") == "ResourceVersionTooLarge" for c in causes
-    ):
-        return True
-    return "too large resource version" in err.message.lower()
 
 
 class Reflector:
@@ -149,47 +132,19 @@ class Reflector:
         # A limit with a specific resourceVersion would bypass the watch cache (served from
         # etcd instead); with "0" the cache ignores it, and with "" (etcd) it pages.
         paginate = rv in ("", "0") or self._server_paginates
-        limit = self._page_size if paginate else None
-        page = await self._list_page(limit=limit, resource_version=rv or None)
-        items: list[dict[str, Any]] = page.get("items") or []
-        token = _continue_token(page)
-        if token and rv == "0":
-            # Paged although "0" allows the cache: this server has no watch cache for it.
-            self._server_paginates = True
-        while token:
-            try:
-                page = await self._list_page(limit=limit, continue_=token)
-            except ApiError as err:
-                if not is_expired(err):
-                    raise
-                # The continue token outlived etcd's history: one full consistent list.
-                self._log.info("continue token expired, listing in one request")
-                page = await self._list_page()
-                items = page.get("items") or []
-                break
-            items.extend(page.get("items") or ())
-            token = _continue_token(page)
-        list_rv = page.get("metadata", {}).get("resourceVersion")
-        if not isinstance(list_rv, str) or not list_rv:
-            raise ApiError(500, "InternalError", "list response without a resourceVersion")
-        return items, list_rv
-
-    async def _list_page(
-        self,
-        *,
-        limit: int | None = None,
-        continue_: str | None = None,
-        resource_version: str | None = None,
-    ) -> dict[str, Any]:
-        return await self._lw.list(
+        result = await list_all(
+            self._lw,
             self._resource,
             self._namespace,
             label_selector=self._label_selector,
             field_selector=self._field_selector,
-            limit=limit,
-            continue_=continue_,
-            resource_version=resource_version,
+            resource_version=rv or None,
+            page_size=self._page_size if paginate else None,
         )
+        if result.paginated and rv == "0":
+            # Paged although "0" allows the cache: this server has no watch cache for it.
+            self._server_paginates = True
+        return result.items, result.resource_version
 
     # -- watch ----------------------------------------------------------------------------
 
@@ -288,8 +243,3 @@ class Reflector:
             else:
                 sink_apply(event_type, obj)
             self._last_rv = rv
-
-
-def _continue_token(page: dict[str, Any]) -> str | None:
-    token = page.get("metadata", {}).get("continue")
-    return token if isinstance(token, str) and token else None

@@ -1,0 +1,87 @@
+"""Paged lists and resourceVersion errors as the real apiserver produces them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mirrorctl.client import ApiError, Client, Resource
+from mirrorctl.client.resources import CONFIGMAPS
+from mirrorctl.envtest import ControlPlane
+from mirrorctl.informers.expiry import is_expired, is_too_large_resource_version
+from mirrorctl.informers.pager import list_all
+
+pytestmark = pytest.mark.integration
+
+
+def configmap(name: str, namespace: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": namespace}, "data": {"v": "0"}}
+
+
+async def test_consistent_list_follows_continue_tokens(
+    admin_client: Client, namespace: str
+) -> None:
+    for i in range(7):
+        await admin_client.create(CONFIGMAPS, configmap(f"cm-{i}", namespace))
+    result = await list_all(admin_client, CONFIGMAPS, namespace, page_size=2)
+    assert result.paginated
+    assert sorted(o["metadata"]["name"] for o in result.items) == [f"cm-{i}" for i in range(7)]
+    assert int(result.resource_version) > 0
+
+    # resourceVersion "0" is answered by the watch cache, which ignores the limit: one page.
+    cached = await list_all(admin_client, CONFIGMAPS, namespace, resource_version="0", page_size=2)
+    assert not cached.paginated
+    assert len(cached.items) == 7
+
+
+class CompactBetweenPages:
+    """Lists through a real client; after the first page, writes and compacts etcd so that
+    the continue token of that page expires for real."""
+
+    def __init__(self, client: Client, control_plane: ControlPlane, namespace: str) -> None:
+        self.client = client
+        self.control_plane = control_plane
+        self.namespace = namespace
+        self.calls = 0
+        self.errors: list[ApiError] = []
+
+    async def list(self, resource: Resource, namespace: str | None = None, **kw: Any) -> Any:
+        self.calls += 1
+        try:
+            page = await self.client.list(resource, namespace, **kw)
+        except ApiError as err:
+            self.errors.append(err)
+            raise
+        if self.calls == 1:
+            await self.client.create(CONFIGMAPS, configmap("late", self.namespace))
+            self.control_plane.compact_etcd()
+        return page
+
+    def watch(self, *args: Any, **kw: Any) -> Any:
+        raise NotImplementedError
+
+
+async def test_expired_continue_token_falls_back_to_one_full_list(
+    admin_client: Client, namespace: str, control_plane: ControlPlane
+) -> None:
+    for i in range(5):
+        await admin_client.create(CONFIGMAPS, configmap(f"cm-{i}", namespace))
+    lister = CompactBetweenPages(admin_client, control_plane, namespace)
+    result = await list_all(lister, CONFIGMAPS, namespace, page_size=2)
+    assert len(lister.errors) == 1
+    assert is_expired(lister.errors[0])
+    names = sorted(o["metadata"]["name"] for o in result.items)
+    assert names == sorted([f"cm-{i}" for i in range(5)] + ["late"])
+
+
+async def test_future_resource_version_is_recognised(
+    admin_client: Client, namespace: str, control_plane: ControlPlane
+) -> None:
+    now = int((await admin_client.list(CONFIGMAPS, namespace))["metadata"]["resourceVersion"])
+    # The apiserver answers with Retry-After; without retries the error shows after one wait.
+    async with await Client.from_kubeconfig(control_plane.admin_kubeconfig, max_retries=0) as c:
+        with pytest.raises(ApiError) as caught:
+            await c.list(CONFIGMAPS, namespace, resource_version=str(now + 1_000_000))
+    assert is_too_large_resource_version(caught.value)
+    assert not is_expired(caught.value)
