@@ -103,6 +103,12 @@ class EventRecorder:
                 self._run(), name=f"event-recorder-{self._component}"
             )
 
+    async def flush(self) -> None:
+        """Wait until every event queued so far has been written (or given up on)."""
+        if self._worker is None:
+            raise RuntimeError("event recorder is not running")
+        await self._queue.join()
+
     async def close(self, timeout: float = 5.0) -> None:
         """Stop accepting events, write the queued ones (for at most `timeout` seconds of real
         time), then stop the writer."""
