@@ -7,22 +7,33 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from mirrorctl import __version__
+from mirrorctl.cli.explain_args import (
+    EXPLAIN_ARGUMENTS,
+    EXPLAIN_SETTINGS,
+    add_explain_arguments,
+    explain_request,
+    usage_error,
+)
 from mirrorctl.cli.logs import configure_logging
 from mirrorctl.cli.settings import RunSettings
 
 __all__ = ["main"]
 
 
-def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+def _add_setting_flags(
+    parser: argparse.ArgumentParser, names: Collection[str] | None = None
+) -> None:
     parser.add_argument("--config", type=Path, help="YAML settings file (lowest precedence)")
     for name, field in RunSettings.model_fields.items():
+        if names is not None and name not in names:
+            continue
         flag = "--" + name.replace("_", "-")
         help_text = f"{field.description or name} (env MIRRORCTL_{name.upper()})"
         if field.annotation is bool:
@@ -58,11 +69,23 @@ def _parser() -> argparse.ArgumentParser:
     _add_setting_flags(
         sub.add_parser("auto", help="`run` if a kubeconfig is reachable, else `dev` (make run)")
     )
+    explain = sub.add_parser(
+        "explain",
+        help="why a pod's interfaces are (not) mirrored, or a MirrorDestination's chain",
+        description="Reads the cluster as the controller does and shows, link by link, what "
+        "mirrors where and which link is missing. Exit 0 when found, 1 when not found.",
+    )
+    _add_setting_flags(explain, EXPLAIN_SETTINGS)
+    add_explain_arguments(explain)
+    sub.add_parser(
+        "manifests",
+        help="print CRDs, namespace, RBAC, Deployment and metrics Service (kubectl apply -f -)",
+    )
     sub.add_parser("version", help="print the version")
     return parser
 
 
-_NOT_SETTINGS = {"command", "config"}
+_NOT_SETTINGS = {"command", "config", *EXPLAIN_ARGUMENTS}
 
 
 def _settings(args: argparse.Namespace) -> RunSettings:
@@ -88,11 +111,30 @@ def _has_cluster() -> bool:
     return (Path.home() / ".kube" / "config").is_file()
 
 
+def _explain(settings: RunSettings, args: argparse.Namespace) -> int:
+    try:
+        request = explain_request(args)
+    except ValueError as e:
+        return usage_error(str(e))
+    # Only what needs attention: the answer itself goes to stdout.
+    configure_logging("console", "warning")
+    from mirrorctl.cli.explain_cmd import explain
+
+    try:
+        return asyncio.run(explain(settings, request))
+    except KeyboardInterrupt:
+        return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "version":
         print(f"mirrorctl {__version__}")
         return 0
+    if args.command == "manifests":
+        from mirrorctl.cli.manifests_cmd import manifests
+
+        return manifests()
     try:
         settings = _settings(args)
     except ValidationError as e:
@@ -101,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"mirrorctl: {e}", file=sys.stderr)
         return 2
+    if args.command == "explain":
+        return _explain(settings, args)
     configure_logging(settings.log_format, settings.log_level)
     command = args.command
     if command == "auto":
