@@ -29,7 +29,15 @@ class _Written:
 
 
 class WrittenObjects:
-    def __init__(self) -> None:
+    """At most ``limit`` objects are kept, the oldest writes dropped first: an entry is
+    normally dropped by the next read of its object, but an object that is never read again
+    (deleted meanwhile) would otherwise stay forever. Dropping one early costs at most a
+    repeated, idempotent write."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._limit = limit
         self._written: dict[tuple[str, str, str], _Written] = {}
 
     @staticmethod
@@ -45,7 +53,10 @@ class WrittenObjects:
         previous = self._written.get(slot)
         if previous is not None and _version(based_on) == _version(previous.obj):
             superseded |= previous.superseded
+        self._written.pop(slot, None)  # re-inserted last: the newest write
         self._written[slot] = _Written(written, frozenset(superseded))
+        while len(self._written) > self._limit:
+            del self._written[next(iter(self._written))]
 
     def current(
         self, res: Resource, key: str, cached: dict[str, Any] | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from mirrorctl.client import Client, ForbiddenError
@@ -158,7 +159,7 @@ async def test_vmi_and_instance_ip_arriving_after_the_pod(lab: Lab) -> None:
     pod = await lab.admin.get(PODS, "an", lab.namespace)
     made = render_pod(pod, cluster_name=CLUSTER, resources=R, pools=lab.emulator.pools)
     assert made is not None
-    await lab.emulator.ensure_pod(await lab.admin.get(PODS, "src", lab.namespace))
+    await lab.contrail("src")  # the source's VMI arrives after its pod, too
     await lab.apply(R.virtual_machines, made.vm)
     for vmi, status in zip(made.vmis, made.vmi_statuses, strict=True):
         await lab.apply(R.virtual_machine_interfaces, vmi)
@@ -172,6 +173,7 @@ async def test_vmi_and_instance_ip_arriving_after_the_pod(lab: Lab) -> None:
     assert (await lab.status(md))["instanceIPReference"]["name"] == made.instance_ips[0][
         "metadata"
     ]["name"]
+    await lab.foreign_keys_intact("src")
 
 
 async def test_destination_edited_and_deleted(lab: Lab) -> None:
@@ -268,7 +270,15 @@ async def test_an_analyzer_marking_eth0_and_a_secondary_uses_the_secondary(lab: 
     assert status["analyzerInterface"] == "eth1"
     assert "secondary eth1 is used" in status["observation"]
     assert status["routingInstance"] == f"default-domain:{lab.namespace}:tap:tap"
+    # The secondary's mark withdrawn: eth0 becomes the analyzer interface, eth1 loses the label.
+    unmarked = [{"name": "tap", "cni-args": {keys.ANALYZER_INTERFACE: "false"}}]
+    await lab.annotate_pod("an", **{keys.NETWORKS: orjson.dumps(unmarked).decode()})
+    await mirrored_to(lab, "src", md, "an", analyzer_interface="eth0", ri=RI)
+    vmis = await lab.vmis("an")
+    assert keys.ANALYZER_INTERFACE in vmis["eth0"]["metadata"]["labels"]
+    assert keys.ANALYZER_INTERFACE not in vmis["eth1"]["metadata"]["labels"]
     await lab.foreign_keys_intact("an")
+    await lab.foreign_keys_intact("src")
 
 
 async def test_several_analyzers_for_one_selector(lab: Lab) -> None:
@@ -284,6 +294,8 @@ async def test_several_analyzers_for_one_selector(lab: Lab) -> None:
     assert keys.ANALYZER_POD in (await lab.vm("second"))["metadata"]["labels"]
     await lab.delete_pod("first")
     await mirrored_to(lab, "src", md, "second")
+    await lab.foreign_keys_intact("second")
+    await lab.foreign_keys_intact("src")
 
 
 async def test_an_external_analyzer(lab: Lab) -> None:
@@ -306,6 +318,7 @@ async def test_an_external_analyzer(lab: Lab) -> None:
         "198.51.100.7",
         "198.51.100.7",
     )
+    await lab.foreign_keys_intact("src")
 
 
 async def test_an_interface_asked_to_mirror_to_itself(lab: Lab) -> None:
@@ -316,6 +329,7 @@ async def test_an_interface_asked_to_mirror_to_itself(lab: Lab) -> None:
     await not_configured(lab, "an", md)
     assert await lab.state(md) == "Success"
     assert (await lab.status(md))["sourceCount"] == 0
+    await lab.foreign_keys_intact("an")
 
 
 async def test_a_host_network_pod_is_ignored(lab: Lab) -> None:
@@ -327,6 +341,7 @@ async def test_a_host_network_pod_is_ignored(lab: Lab) -> None:
     await mirrored_to(lab, "src", md, "an")
     assert await lab.vmis("host") == {}
     assert (await lab.status(md))["sourceCount"] == 1
+    await lab.foreign_keys_intact("src")
 
 
 async def test_two_destinations_with_many_sources_each(lab: Lab) -> None:

@@ -120,6 +120,17 @@ def test_written_objects_yield_to_unknown_versions_and_deletion() -> None:
     assert len(written) == 0
 
 
+def test_written_objects_are_bounded_dropping_the_oldest_write() -> None:
+    written = WrittenObjects(limit=2)
+    for name in ("a", "b", "a", "c"):
+        written.remember(PODS, f"ns/{name}", versioned("1"), versioned("2", name=name))
+    assert len(written) == 2
+    assert written.current(PODS, "ns/b", versioned("1")) == versioned("1")  # dropped
+    assert written.current(PODS, "ns/a", versioned("1")) == versioned("2", name="a")
+    with pytest.raises(ValueError, match="limit"):
+        WrittenObjects(limit=0)
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
