@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -10,6 +11,12 @@ __all__ = ["Resource"]
 # Names and namespaces are DNS labels/subdomains in practice, but some kinds (RBAC) allow ':'
 # and a stray '/' or '?' must never silently re-route a request.
 _SAFE = ":@"
+# What needs no quoting; checking is cheaper than quoting on the per-request path.
+_PLAIN = re.compile(r"[A-Za-z0-9._~:@-]*\Z")
+
+
+def _segment(value: str) -> str:
+    return value if _PLAIN.match(value) else quote(value, safe=_SAFE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +53,12 @@ class Resource:
                 raise ValueError(f"{self.plural} is cluster-scoped; got namespace {namespace!r}")
             if not namespace:
                 raise ValueError("namespace must not be empty")
-            base = f"{base}/namespaces/{quote(namespace, safe=_SAFE)}"
+            base = f"{base}/namespaces/{_segment(namespace)}"
         path = f"{base}/{self.plural}"
         if name is not None:
             if not name:
                 raise ValueError("name must not be empty")
-            path = f"{path}/{quote(name, safe=_SAFE)}"
+            path = f"{path}/{_segment(name)}"
         elif subresource is not None:
             raise ValueError("a subresource needs a name")
         if subresource is not None:
