@@ -20,7 +20,7 @@ from mirrorctl.manager.options import ManagerOptions
 from mirrorctl.reconcilers import setup_mirroring
 from mirrorctl.reconcilers.view import MirroringView
 
-__all__ = ["ClusterReadError", "cluster_view"]
+__all__ = ["ClusterReadError", "cluster_view", "sync_status"]
 
 
 class ClusterReadError(Exception):
@@ -56,7 +56,7 @@ async def _probe(client: Client, informer: SharedInformer) -> None:
         ) from None
 
 
-def _status(informers: list[SharedInformer], elapsed: float) -> str:
+def sync_status(informers: list[SharedInformer], elapsed: float) -> str:
     waiting = [resource_label(i.resource) for i in informers if not i.has_synced()]
     objects = sum(len(i.store) for i in informers)
     done = len(informers) - len(waiting)
@@ -79,12 +79,12 @@ async def cluster_view(
         await _probe(client, informer)
     await factory.start()
     try:
-        async with Progress(lambda elapsed: _status(informers, elapsed), stream=stderr):
+        async with Progress(lambda elapsed: sync_status(informers, elapsed), stream=stderr):
             synced = await factory.wait_for_sync(timeout)
         if not synced:
             raise ClusterReadError(
                 f"the cluster could not be read within {timeout:.0f}s "
-                f"({_status(informers, timeout)})"
+                f"({sync_status(informers, timeout)})"
             )
         yield mirroring.view
     finally:
