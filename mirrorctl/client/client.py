@@ -50,9 +50,10 @@ class Client:
     """Kubernetes API client on raw dicts.
 
     Objects go in as dicts (serialised with orjson) and come out as dicts. Failures raise the
-    `mirrorctl.client.errors` tree; a 429 (and a 5xx carrying Retry-After, for requests that
-    are safe to repeat) is retried after the server's delay, at most `config.max_retries`
-    times. Transport failures surface as `aiohttp.ClientError` / `TimeoutError`.
+    `mirrorctl.client.errors` tree. A 429 carrying Retry-After (and a 5xx carrying it, for
+    requests that are safe to repeat) is retried after the server's delay, at most
+    `config.max_retries` times; a 401 with refreshable credentials refreshes them and retries
+    once. Transport failures surface as `aiohttp.ClientError` / `TimeoutError`.
     """
 
     def __init__(
@@ -357,15 +358,24 @@ class Client:
         namespace: str | None = None,
         *,
         field_manager: str | None = None,
+        subresource: str | None = None,
     ) -> dict[str, Any]:
-        """POST `body`; the namespace defaults to the body's ``metadata.namespace``."""
+        """POST `body`; the namespace defaults to the body's ``metadata.namespace``. With a
+        `subresource` (``eviction``, ``token``...) it is posted to that subresource of the
+        object named by the body's ``metadata.name``."""
+        metadata = _metadata(body)
         if namespace is None and resource.namespaced:
-            namespace = _metadata(body).get("namespace")
+            namespace = metadata.get("namespace")
             if not namespace:
                 raise ValueError(f"creating a {resource.kind} needs a namespace")
+        name = None
+        if subresource is not None:
+            name = metadata.get("name")
+            if not name:
+                raise ValueError("posting to a subresource needs metadata.name")
         data = await self._request(
             "POST",
-            resource.path(namespace),
+            resource.path(namespace, name, subresource),
             _query({"fieldManager": field_manager}),
             body,
             idempotent=False,

@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
-__all__ = ["DEFAULT_TOO_MANY_REQUESTS_DELAY", "parse_retry_after", "retry_delay"]
-
-# API Priority and Fairness always sends Retry-After; a proxy answering 429 may not.
-DEFAULT_TOO_MANY_REQUESTS_DELAY = 1.0
+__all__ = ["parse_retry_after", "retry_delay"]
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -37,11 +34,13 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 def retry_delay(status: int, retry_after: float | None, *, idempotent: bool) -> float | None:
     """How long to wait before retrying a response with `status`, or `None` not to retry.
 
-    A 429 means the request was not served, so every verb may retry. A 5xx only retries when
-    the server asked for it (Retry-After) and repeating the request cannot apply it twice.
+    Only a server that says when to come back (Retry-After) is retried, as client-go does: an
+    overloaded apiserver always says so, while a 429 without it is a refusal that waiting
+    will not change (an eviction blocked by a PodDisruptionBudget). A 429 was not served, so
+    every verb may repeat; a 5xx only repeats when doing the request twice is harmless.
     """
-    if status == 429:
-        return DEFAULT_TOO_MANY_REQUESTS_DELAY if retry_after is None else retry_after
-    if status >= 500 and retry_after is not None and idempotent:
+    if retry_after is None:
+        return None
+    if status == 429 or (status >= 500 and idempotent):
         return retry_after
     return None

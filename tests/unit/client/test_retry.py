@@ -5,7 +5,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from mirrorctl.client.retry import DEFAULT_TOO_MANY_REQUESTS_DELAY, parse_retry_after, retry_delay
+from mirrorctl.client.retry import parse_retry_after, retry_delay
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC).timestamp()
 
@@ -35,9 +35,11 @@ def test_parse_retry_after_round_trips_an_http_date() -> None:
     assert parse_retry_after(format_datetime(when, usegmt=True), NOW) == 60.0
 
 
-def test_too_many_requests_always_retries() -> None:
+def test_too_many_requests_retries_any_verb_when_told_when() -> None:
     assert retry_delay(429, 4.0, idempotent=False) == 4.0
-    assert retry_delay(429, None, idempotent=False) == DEFAULT_TOO_MANY_REQUESTS_DELAY
+    assert retry_delay(429, 0.0, idempotent=True) == 0.0
+    # Without Retry-After a 429 is a refusal (e.g. a PodDisruptionBudget), not overload.
+    assert retry_delay(429, None, idempotent=True) is None
 
 
 def test_server_errors_retry_only_when_asked_and_safe() -> None:
