@@ -54,6 +54,9 @@ class Client:
     requests that are safe to repeat) is retried after the server's delay, at most
     `config.max_retries` times; a 401 with refreshable credentials refreshes them and retries
     once. Transport failures surface as `aiohttp.ClientError` / `TimeoutError`.
+
+    Build it inside a running event loop (the async constructors are the usual way) and
+    `close` it when done.
     """
 
     def __init__(
@@ -74,7 +77,8 @@ class Client:
             limiter = TokenBucketLimiter(config.qps, config.burst, clock=self._clock)
         self._limiter = limiter
         self._max_retries = config.max_retries
-        self._extra: dict[str, Any] = {}
+        # Never follow redirects: the Authorization header must not go anywhere but the host.
+        self._extra: dict[str, Any] = {"allow_redirects": False}
         if config.tls_server_name:
             self._extra["server_hostname"] = config.tls_server_name
         if config.proxy:
