@@ -62,6 +62,8 @@ class AnalyzerPodReconciler:
 
     async def reconcile(self, request: Request) -> Result:
         namespace, name = request.namespace or "", request.name
+        if not self._view.in_scope(namespace):
+            return Result()  # another instance's pod: its VMs are not ours to touch
         resources = self._view.resources
         pod = self._view.pod(namespace, name)
         vms = self._view.machines_of_pod(namespace, name)

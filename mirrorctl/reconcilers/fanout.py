@@ -63,8 +63,9 @@ class Fanout:
     # -- relations ---------------------------------------------------------------------------
 
     def _owner(self, obj: _Obj) -> tuple[str, str] | None:
-        """(namespace, name) of the pod a VM or VMI was made for."""
-        return kube_manager_pod(obj, self._cluster_name)
+        """(namespace, name) of the pod a VM or VMI was made for, if mirrored here."""
+        owner = kube_manager_pod(obj, self._cluster_name)
+        return owner if owner is not None and self._view.in_scope(owner[0]) else None
 
     def _owner_pod(self, obj: _Obj) -> dict[str, Any] | None:
         owner = self._owner(obj)

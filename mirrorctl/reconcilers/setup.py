@@ -84,7 +84,7 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
         cache.add_index(res, name, indexes[name])
 
     written = WrittenObjects()
-    view = MirroringView(cache, resources, keymap, written)
+    view = MirroringView(cache, resources, keymap, written, namespace=cache.namespace)
     writer = ObjectWriter(manager.client, written, keymap)
     recorder = manager.event_recorder(settings.component)
     fanout = Fanout(view, cluster_name=cluster)

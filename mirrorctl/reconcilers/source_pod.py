@@ -67,6 +67,8 @@ class SourcePodReconciler:
 
     async def reconcile(self, request: Request) -> Result:
         namespace, name = request.namespace or "", request.name
+        if not self._view.in_scope(namespace):
+            return Result()  # another instance's pod: its VMs are not ours to touch
         pod = self._view.pod(namespace, name)
         vmis = self._view.interfaces_of_pod(namespace, name)
         desired: dict[str, _Desired] = {}

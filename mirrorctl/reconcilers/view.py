@@ -38,7 +38,12 @@ class MirroringView:
     """Cached reads, never a request. Every object returned carries its ``kind`` and
     ``apiVersion`` (list responses leave them out, and status references and Events need
     them), shows the default label/annotation keys (see `KeyMap`), and is the object our own
-    last write returned while the cache has not caught up with it. Never mutate them."""
+    last write returned while the cache has not caught up with it. Never mutate them.
+
+    With a ``namespace`` scope, pods and VMIs of other namespaces do not exist for mirroring;
+    their cluster-scoped VMs and InstanceIPs are still seen, so callers check `in_scope`
+    before acting for a pod.
+    """
 
     def __init__(
         self,
@@ -46,11 +51,18 @@ class MirroringView:
         resources: ContrailResources,
         keymap: KeyMap,
         written: WrittenObjects,
+        *,
+        namespace: str | None = None,
     ) -> None:
         self.reader = reader
         self.resources = resources
         self.keymap = keymap
         self.written = written
+        self.namespace = namespace
+
+    def in_scope(self, namespace: str | None) -> bool:
+        """Whether pods (and VMIs) of ``namespace`` are mirrored here."""
+        return self.namespace is None or namespace == self.namespace
 
     def present(self, res: Resource, obj: _Obj) -> _Obj:
         """How the domain logic sees a raw object of ``res``."""
@@ -78,12 +90,16 @@ class MirroringView:
     # -- single objects --------------------------------------------------------------------
 
     def pod(self, namespace: str, name: str) -> _Obj | None:
+        if not self.in_scope(namespace):
+            return None
         return self._get(PODS, name, namespace)
 
     def destination(self, name: str) -> _Obj | None:
         return self._get(self.resources.mirror_destinations, name)
 
     def interface(self, namespace: str, name: str) -> _Obj | None:
+        if not self.in_scope(namespace):
+            return None
         return self._get(self.resources.virtual_machine_interfaces, name, namespace)
 
     # -- related objects ---------------------------------------------------------------------

@@ -163,3 +163,25 @@ async def test_custom_keys_end_to_end() -> None:
     assert config["analyzer_ip_address"] == "10.0.0.5"
     assert keys.MIRRORING_CONFIGURATION not in world.annotations(VMI, "ns/s-eth1")
     assert await world.converge() == 0
+
+
+async def test_pods_outside_the_namespace_scope_are_someone_elses() -> None:
+    world = World(MirroringSettings(namespace="ns"))
+    analyzer_setup(world)
+    source_setup(world)
+    theirs = {keys.MIRROR_DESTINATION: "md1", keys.ANALYZER_INTERFACE: ""}
+    vmi = b.vmi("x-eth0", pod_name="x", namespace="other", labels=theirs)
+    vm = b.vm("vm-x", pod_name="x", namespace="other", labels={keys.ANALYZER_POD: "sniffer"})
+    world.put(VMI, vmi)
+    world.put(R.virtual_machines, vm)
+    world.put(R.instance_ips, b.iip("x-ip", "10.0.0.9", vmi_name="x-eth0", namespace="other"))
+    assert world.fanout.source_pod_for_interface(vmi) == []
+    assert world.fanout.analyzer_pod_for_interface(vmi) == []
+    assert world.fanout.analyzer_pod_for_machine(vm) == []
+    assert world.fanout.source_pod_for_instance_ip(world.obj(R.instance_ips, "x-ip")) == []
+    await world.converge(extra_pods=("other/x",))
+    await world.analyzer.reconcile(Request("x", "other"))
+    await world.source.reconcile(Request("x", "other"))
+    assert world.labels(VMI, "other/x-eth0") == theirs
+    assert world.labels(R.virtual_machines, "vm-x") == {keys.ANALYZER_POD: "sniffer"}
+    assert world.status("md1")["state"] == "Success"  # in scope, all converges

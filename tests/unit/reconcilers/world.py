@@ -101,7 +101,7 @@ class World:
         self._versions = itertools.count(100)
         self.clock = datetime(2025, 1, 1, tzinfo=UTC)
         written = WrittenObjects()
-        self.view = MirroringView(self, R, self.keymap, written)
+        self.view = MirroringView(self, R, self.keymap, written, namespace=self.settings.namespace)
         self.writer = ObjectWriter(self, written, self.keymap)
         cluster = self.settings.cluster_name
         self.analyzer = AnalyzerPodReconciler(
