@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mirrorctl.client import Client, NotFoundError, ServerError
+from mirrorctl.client import Client, NotFoundError
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.manifests import Discovery, apply_manifests
 
@@ -49,14 +49,7 @@ async def test_the_stream_applies(admin_client: Client, rbac: None, stream: str)
         "Deployment",
         "Service",
     } <= kinds
-    try:
-        applied = await apply_manifests(admin_client, docs)
-    except ServerError as err:
-        if 'omits key field "protocol"' not in err.message:
-            raise
-        # Server-side apply on kube-apiserver 1.20 needs every Service port's protocol (the
-        # list is keyed by port and protocol); kubectl's client-side apply does not.
-        pytest.xfail("config/prometheus/service.yaml: its port needs `protocol: TCP`")
+    applied = await apply_manifests(admin_client, docs)
     assert [_key(a) for a in applied] == [_key(d) for d in docs]
     # The workload lands where the stream says; nothing runs it here (no controller-manager).
     discovery = Discovery(admin_client)
