@@ -11,6 +11,7 @@ from mirrorctl.mirroring.matching import pod_vm, pod_vmis
 from mirrorctl.mirroring.patches import analyzer_vm_patch, analyzer_vmi_patch
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
+from mirrorctl.reconcilers.meta import host_network, is_deleting, section
 from mirrorctl.reconcilers.notices import WARNING, Notice, Notices
 from mirrorctl.reconcilers.view import MirroringView, object_key
 from mirrorctl.reconcilers.writer import ObjectWriter
@@ -18,27 +19,16 @@ from mirrorctl.reconcilers.writer import ObjectWriter
 __all__ = ["AnalyzerPodReconciler", "is_analyzer_pod"]
 
 
-def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    metadata = obj.get("metadata")
-    section = metadata.get(name) if isinstance(metadata, Mapping) else None
-    return section if isinstance(section, Mapping) else {}
-
-
 def is_analyzer_pod(pod: Mapping[str, Any]) -> bool:
     """Whether the (canonical-key) pod asks for anything of this reconciler: the analyzer-pod
     label, or an analyzer-interface mark on any interface. Errs on the side of yes."""
-    if ANALYZER_POD in _section(pod, "labels"):
+    if ANALYZER_POD in section(pod, "labels"):
         return True
-    annotations = _section(pod, "annotations")
+    annotations = section(pod, "annotations")
     networks = annotations.get(NETWORKS)
     return ANALYZER_INTERFACE in annotations or (
         isinstance(networks, str) and ANALYZER_INTERFACE in networks
     )
-
-
-def _host_network(pod: Mapping[str, Any]) -> bool:
-    spec = pod.get("spec")
-    return isinstance(spec, Mapping) and spec.get("hostNetwork") is True
 
 
 class AnalyzerPodReconciler:
@@ -72,8 +62,8 @@ class AnalyzerPodReconciler:
         labelled_vm: str | None = None
         analyzer_vmis: set[str] = set()
         notices: list[Notice] = []
-        if pod is not None and not _host_network(pod):
-            value = _section(pod, "labels").get(ANALYZER_POD)
+        if pod is not None and not host_network(pod):
+            value = section(pod, "labels").get(ANALYZER_POD)
             label = value if isinstance(value, str) else None
             vm = pod_vm(pod, vms, cluster_name=self._cluster_name)
             labelled_vm = object_key(vm) if vm is not None and label is not None else None
@@ -94,15 +84,10 @@ class AnalyzerPodReconciler:
             self._notices.report(request.key, pod, notices)
         for vm in vms:
             patch = analyzer_vm_patch(vm, label if object_key(vm) == labelled_vm else None)
-            if patch is not None and not _deleting(vm):
+            if patch is not None and not is_deleting(vm):
                 await self._writer.patch_metadata(resources.virtual_machines, vm, patch)
         for vmi in vmis:
             patch = analyzer_vmi_patch(vmi, object_key(vmi) in analyzer_vmis)
-            if patch is not None and not _deleting(vmi):
+            if patch is not None and not is_deleting(vmi):
                 await self._writer.patch_metadata(resources.virtual_machine_interfaces, vmi, patch)
         return Result()
-
-
-def _deleting(obj: Mapping[str, Any]) -> bool:
-    metadata = obj.get("metadata")
-    return isinstance(metadata, Mapping) and bool(metadata.get("deletionTimestamp"))

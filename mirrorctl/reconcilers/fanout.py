@@ -26,6 +26,7 @@ from mirrorctl.mirroring.keys import (
 from mirrorctl.mirroring.pods import pod_identity
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcilers.analyzer_pod import is_analyzer_pod
+from mirrorctl.reconcilers.meta import section
 from mirrorctl.reconcilers.source_pod import is_source_pod
 from mirrorctl.reconcilers.view import MirroringView
 
@@ -33,12 +34,6 @@ __all__ = ["Fanout"]
 
 _Obj = Mapping[str, Any]
 MapFn = Callable[[_Obj], list[Request]]
-
-
-def _section(obj: _Obj, name: str) -> Mapping[str, Any]:
-    metadata = obj.get("metadata")
-    section = metadata.get(name) if isinstance(metadata, Mapping) else None
-    return section if isinstance(section, Mapping) else {}
 
 
 def _pod_request(pod: _Obj) -> Request:
@@ -97,7 +92,7 @@ class Fanout:
         """MirrorDestinations whose selector matches the pod's analyzer-pod label."""
         if pod is None:
             return []
-        selector = _section(pod, "labels").get(ANALYZER_POD)
+        selector = section(pod, "labels").get(ANALYZER_POD)
         if not isinstance(selector, str) or not selector:
             return []
         try:
@@ -147,12 +142,12 @@ class Fanout:
 
     def analyzer_pod_for_machine(self, raw: _Obj) -> list[Request]:
         vm = self._present(self._view.resources.virtual_machines, raw)
-        ours = ANALYZER_POD in _section(vm, "labels")
+        ours = ANALYZER_POD in section(vm, "labels")
         return self._owner_request(vm, is_analyzer_pod, ours)
 
     def analyzer_pod_for_interface(self, raw: _Obj) -> list[Request]:
         vmi = self._present(self._view.resources.virtual_machine_interfaces, raw)
-        ours = ANALYZER_INTERFACE in _section(vmi, "labels")
+        ours = ANALYZER_INTERFACE in section(vmi, "labels")
         return self._owner_request(vmi, is_analyzer_pod, ours)
 
     # -- source-pod reconciler ---------------------------------------------------------------
@@ -166,8 +161,8 @@ class Fanout:
 
     def source_pod_for_interface(self, raw: _Obj) -> list[Request]:
         vmi = self._present(self._view.resources.virtual_machine_interfaces, raw)
-        ours = MIRROR_DESTINATION in _section(vmi, "labels") or MIRRORING_CONFIGURATION in (
-            _section(vmi, "annotations")
+        ours = MIRROR_DESTINATION in section(vmi, "labels") or MIRRORING_CONFIGURATION in (
+            section(vmi, "annotations")
         )
         own = self._owner_request(vmi, is_source_pod, ours)
         fanned = self._sources_of(self._destinations_of_analyzer(self._owner_pod(vmi)))

@@ -16,6 +16,7 @@ from mirrorctl.mirroring.contrail import kube_manager_pod
 from mirrorctl.mirroring.interfaces import pod_interfaces
 from mirrorctl.mirroring.keys import ANALYZER_POD, ANALYZER_POD_SELECTOR
 from mirrorctl.reconcilers.keymap import KeyMap
+from mirrorctl.reconcilers.meta import labels
 
 __all__ = [
     "DESTINATION_BY_SELECTOR",
@@ -40,12 +41,6 @@ INSTANCE_IP_BY_INTERFACE: Final = "mirroring.by-interface"
 
 _log = structlog.get_logger("mirrorctl.reconcilers")
 _Obj = dict[str, Any]
-
-
-def _labels(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    metadata = obj.get("metadata")
-    labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
-    return labels if isinstance(labels, Mapping) else {}
 
 
 def interface_index_values(name: object, uid: object) -> list[str]:
@@ -87,11 +82,11 @@ class Indexes:
         )
 
     def pod_analyzer(self, pod: _Obj) -> list[str]:
-        value = _labels(self.keymap.canonical_view(pod)).get(ANALYZER_POD)
+        value = labels(self.keymap.canonical_view(pod)).get(ANALYZER_POD)
         return [value] if isinstance(value, str) and value else []
 
     def destination_selector(self, md: _Obj) -> list[str]:
-        value = _labels(self.keymap.canonical_view(md)).get(ANALYZER_POD_SELECTOR)
+        value = labels(self.keymap.canonical_view(md)).get(ANALYZER_POD_SELECTOR)
         return [value] if isinstance(value, str) and value else []
 
     def instance_ip_interfaces(self, iip: _Obj) -> list[str]:

@@ -15,6 +15,7 @@ from mirrorctl.mirroring.pods import pod_identity
 from mirrorctl.mirroring.self_mirror import is_self_mirror
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
+from mirrorctl.reconcilers.meta import host_network, is_deleting, section
 from mirrorctl.reconcilers.notices import WARNING, Notice, Notices
 from mirrorctl.reconcilers.resolve import DestinationOutcome, resolve_destination
 from mirrorctl.reconcilers.view import MirroringView, object_key
@@ -25,25 +26,14 @@ __all__ = ["SourcePodReconciler", "is_source_pod"]
 _Desired = tuple[str | None, MirroringConfiguration | None]
 
 
-def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    metadata = obj.get("metadata")
-    section = metadata.get(name) if isinstance(metadata, Mapping) else None
-    return section if isinstance(section, Mapping) else {}
-
-
 def is_source_pod(pod: Mapping[str, Any]) -> bool:
     """Whether the (canonical-key) pod asks for mirroring of any interface. Errs on the side of
     yes (a malformed networks annotation that mentions the key counts)."""
-    annotations = _section(pod, "annotations")
+    annotations = section(pod, "annotations")
     networks = annotations.get(NETWORKS)
     return MIRROR_DESTINATION in annotations or (
         isinstance(networks, str) and MIRROR_DESTINATION in networks
     )
-
-
-def _host_network(pod: Mapping[str, Any]) -> bool:
-    spec = pod.get("spec")
-    return isinstance(spec, Mapping) and spec.get("hostNetwork") is True
 
 
 class SourcePodReconciler:
@@ -76,13 +66,13 @@ class SourcePodReconciler:
             self._notices.forget(request.key)
         else:
             notices: list[Notice] = []
-            if not _host_network(pod):
+            if not host_network(pod):
                 desired = self._desired(pod, vmis, notices)
             self._notices.report(request.key, pod, notices)
         for vmi in vmis:
             destination, configuration = desired.get(object_key(vmi), (None, None))
             patch = source_vmi_patch(vmi, destination, configuration)
-            if patch is not None and not _is_deleting(vmi):
+            if patch is not None and not is_deleting(vmi):
                 await self._writer.patch_metadata(
                     self._view.resources.virtual_machine_interfaces, vmi, patch
                 )
@@ -145,8 +135,3 @@ class SourcePodReconciler:
             if vmi is not None:
                 desired[object_key(vmi)] = (wanted, configuration)
         return desired
-
-
-def _is_deleting(obj: Mapping[str, Any]) -> bool:
-    metadata = obj.get("metadata")
-    return isinstance(metadata, Mapping) and bool(metadata.get("deletionTimestamp"))
