@@ -53,7 +53,6 @@ class ObjectWriter:
         self._client = client
         self._written = written
         self._keymap = keymap
-        self.writes = 0  # successful writes, for tests and logs
 
     async def patch_metadata(
         self, res: Resource, current: Mapping[str, Any], patch: dict[str, Any]
@@ -85,7 +84,6 @@ class ObjectWriter:
             self._written.forget(res, key)
             _log.debug("object gone before its patch", kind=res.kind, key=key)
             return False
-        self.writes += 1
         self._written.remember(res, key, dict(current), written)
         _log.info("patched", kind=res.kind, key=key, subresource=subresource, patch=body)
         return True

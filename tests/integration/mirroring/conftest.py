@@ -16,6 +16,8 @@ from mirrorctl.reconcilers import Mirroring, MirroringSettings, setup_mirroring
 
 from .support import CLUSTER, Lab
 
+__all__ = ["Running", "start_controller", "stop_controller"]
+
 
 @dataclass(frozen=True)
 class Running:
