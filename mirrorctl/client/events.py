@@ -76,6 +76,7 @@ class EventRecorder:
         settings: CorrelationSettings | None = None,
         clock: Clock | None = None,
         wall: Callable[[], datetime.datetime] = _utcnow,
+        logger: Any = None,
     ) -> None:
         if not component:
             raise ValueError("component is required")
@@ -90,7 +91,10 @@ class EventRecorder:
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
         self._last_name_nanos = 0
-        self._log: Any = structlog.get_logger(__name__).bind(component=component)
+        self._log: Any = (logger if logger is not None else structlog.get_logger(__name__)).bind(
+            component=component
+        )
+        self._overflowing = False
         self.dropped = 0
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -159,7 +163,12 @@ class EventRecorder:
             self._queue.put_nowait(decision)
         except asyncio.QueueFull:
             self.dropped += 1
-            self._log.warning("event dropped, queue full", reason=reason)
+            # Once per overflow, not per event: the log must not become the next flood.
+            if not self._overflowing:
+                self._overflowing = True
+                self._log.warning("event queue full, dropping events", dropped=self.dropped)
+        else:
+            self._overflowing = False
 
     def normal(self, obj: Mapping[str, Any], reason: str, message: str) -> None:
         self.event(obj, NORMAL, reason, message)

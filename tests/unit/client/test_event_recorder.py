@@ -38,9 +38,31 @@ def queued(recorder: EventRecorder) -> list[Any]:
     return items
 
 
-def make(client: Client, **kwargs: Any) -> EventRecorder:
+class Capture:
+    """A structlog-shaped logger that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, str, dict[str, Any]]] = []
+
+    def bind(self, **_: Any) -> Capture:
+        return self
+
+    def warning(self, event: str, **kw: Any) -> None:
+        self.lines.append(("warning", event, kw))
+
+    def debug(self, event: str, **kw: Any) -> None:
+        self.lines.append(("debug", event, kw))
+
+
+def make(client: Client, log: Capture | None = None, **kwargs: Any) -> EventRecorder:
     return EventRecorder(
-        client, "mirrorctl", host="node-1", clock=FakeClock(), wall=lambda: WALL, **kwargs
+        client,
+        "mirrorctl",
+        host="node-1",
+        clock=FakeClock(),
+        wall=lambda: WALL,
+        logger=log or Capture(),
+        **kwargs,
     )
 
 
@@ -86,11 +108,19 @@ async def test_names_never_collide_within_a_clock_tick(offline_client: Client) -
 
 
 async def test_full_queue_drops_instead_of_blocking(offline_client: Client) -> None:
-    recorder = make(offline_client, queue_size=2)
+    log = Capture()
+    recorder = make(offline_client, log, queue_size=2)
     for i in range(5):
         recorder.normal(POD, f"R{i}", "m")
     assert recorder.dropped == 3
     assert len(queued(recorder)) == 2
+    # One warning per overflow, however many events it drops.
+    assert [line[1] for line in log.lines] == ["event queue full, dropping events"]
+    recorder.normal(POD, "R5", "m")
+    recorder.normal(POD, "R6", "m")
+    recorder.normal(POD, "R7", "m")
+    assert recorder.dropped == 4
+    assert len(log.lines) == 2
 
 
 async def test_spam_is_dropped_before_queueing(offline_client: Client) -> None:
