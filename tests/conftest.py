@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 from mirrorctl.client import Client
 from mirrorctl.client.resources import NAMESPACES
@@ -17,6 +18,15 @@ from mirrorctl.manifests import apply_manifests, load_manifests, wait_for_crds
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config"
+
+
+@pytest.fixture(autouse=True)
+def _structlog_defaults() -> Iterator[None]:
+    """A test that configures structlog (the CLI does) must not leave later tests logging to
+    a capture file pytest has already closed."""
+    yield
+    if structlog.is_configured():
+        structlog.reset_defaults()
 
 
 @pytest.fixture(scope="session")
