@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Iterable
 
@@ -161,6 +162,11 @@ class Controller:
                 self._metrics.active_workers.inc()
                 try:
                     await self._reconcile(request)
+                except Exception:
+                    # Only bookkeeping around the reconcile (settle already acted on the
+                    # queue) can get here, e.g. a broken log sink: the worker must survive it.
+                    with contextlib.suppress(Exception):
+                        self._log.exception("controller bookkeeping failed")
                 finally:
                     self._in_flight -= 1
                     self._metrics.active_workers.dec()

@@ -94,6 +94,7 @@ async def harness(
     options: ControllerOptions | None = None,
     synced: bool = True,
     start: bool = True,
+    logger: Any = None,
 ) -> AsyncIterator[Harness]:
     """A started controller on a fake clock; stopped, and checked for leaks, on exit."""
     before = asyncio.all_tasks()
@@ -107,6 +108,7 @@ async def harness(
         options=options,
         metrics=ControllerMetrics(registry),
         clock=clock,
+        logger=logger,
     )
     source = ListSource(synced=synced)
     controller.watch(source, EnqueueRequestForObject())

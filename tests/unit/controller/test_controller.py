@@ -437,3 +437,33 @@ async def test_a_controller_starts_only_once() -> None:
             await h.controller.start()
         with pytest.raises(RuntimeError, match="before start"):
             h.controller.watch(h.source, EnqueueRequestForObject())
+
+
+class _BrokenSink:
+    """A logger whose error lines fail, as a sink on a closed file (or a full disk) does."""
+
+    def bind(self, **_: object) -> _BrokenSink:
+        return self
+
+    def __getattr__(self, name: str) -> object:
+        def log(*_: object, **__: object) -> None:
+            if name in ("error", "exception"):
+                raise ValueError("I/O operation on closed file.")
+
+        return log
+
+
+async def test_a_failing_log_sink_never_kills_the_worker() -> None:
+    async def script(request: Request, n: int) -> Result:
+        if request.name == "a":
+            raise RuntimeError("boom")
+        return Result()
+
+    r = Scripted(script)
+    async with harness(r, logger=_BrokenSink()) as h:
+        h.source.add(configmap("a"))
+        await h.settle()
+        h.source.add(configmap("b"))
+        await h.settle()
+        assert [c.name for c in r.calls] == ["a", "b"]
+        assert h.queue.num_requeues(A) == 1
