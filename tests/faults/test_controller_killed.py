@@ -1,0 +1,64 @@
+"""The controller SIGKILLed in the middle of a fan-out and started again: the new process picks
+up exactly the VMIs the old one had not reached, and rewrites nothing that was already right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mirrorctl.envtest.certs import write_certificates
+from tests.faults.fleet import Fleet
+from tests.faults.plane import Plane
+from tests.faults.proxy import LoopbackProxy, ProxyTls
+from tests.faults.scenario import (
+    converged,
+    kubeconfig_for,
+    start_controller,
+    start_fan_out,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def test_controller_killed_mid_fan_out_and_started_again(
+    plane: Plane, fleet: Fleet, tmp_path: Path
+) -> None:
+    first = start_controller(plane, tmp_path, "first")
+    second = None
+    tls = write_certificates(tmp_path)
+    proxy = LoopbackProxy(
+        plane.apiserver_port,
+        tls=ProxyTls(tls.serving_cert, tls.serving_key, plane.control_plane.ca_cert),
+    )
+    await proxy.start()
+    try:
+        await converged(fleet, first)
+        fan_out = await start_fan_out(fleet, replace_analyzer=True)
+        await fleet.wait_for_progress(fan_out.expected, fan_out.total // 5)
+        first.kill()
+        done = fleet.configured(fan_out.expected)
+        left = {name for name, vmi in (await fleet.vmis()).items() if not done(vmi)}
+        left &= {f"{pod}.eth0" for pod in fleet.sources}
+        assert left, "the fan-out was over before the kill: nothing was tested"
+
+        kubeconfig = kubeconfig_for(
+            plane, tmp_path / "second.kubeconfig", server=proxy.url, ca=tls.ca_cert
+        )
+        second = start_controller(plane, tmp_path, "second", kubeconfig=kubeconfig)
+        await converged(fleet, second)
+    finally:
+        first.kill()
+        if second is not None:
+            await second.stop()
+        await proxy.close()
+
+    patched = [
+        r.path.rsplit("/", 1)[1]
+        for r in proxy.requests
+        if r.method == "PATCH" and "/virtualmachineinterfaces/" in r.path
+    ]
+    # Every VMI the first process had finished is left alone: an unchanged configuration is
+    # never rewritten, and a restart is no reason to.
+    assert set(patched) <= left, sorted(set(patched) - left)[:10]
+    assert len(patched) == len(set(patched)), "a VMI was patched twice"
