@@ -1,17 +1,24 @@
 """Work queue metrics, named and labelled exactly as controller-runtime's `workqueue_*` series.
 
-Queues count into plain integers and bucket arrays; one collector per registry turns them into
-metric families when scraped. That keeps each queue event a few dictionary and list operations
-(prometheus-client's metric objects take a lock per update), and lets the two gauges that
-depend on the time of reading — unfinished work and the longest-running processor — be
-computed at scrape time from the in-flight start times, costing nothing per item.
+Queues write into plain integers and lists of raw durations, in place (see `QueueMetrics`);
+one collector per registry turns them into metric families when scraped. Durations are
+bucketed in batches, a thousand at a time or at a scrape, by sorting them and searching once
+per bucket bound. That keeps each queue event a list append or an integer increment
+(prometheus-client's metric objects take a lock and search the bounds per update), and the
+two gauges that depend on the time of reading (unfinished work, the longest-running
+processor) are computed at scrape time from the queues' in-flight start times.
+
+Only the event loop's thread writes; a scrape may run on any thread (in this project it runs
+on the loop, in the metrics server's handler). It copies what it reads with single C-level
+operations and reads each histogram as one object, so it never sees a torn update.
 """
 
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_left
-from collections.abc import Callable, Hashable, Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from threading import Lock
 
 from prometheus_client import CollectorRegistry
@@ -24,7 +31,7 @@ from prometheus_client.metrics_core import (
 from prometheus_client.registry import Collector
 
 from mirrorctl.clock import Clock
-from mirrorctl.queue.metrics import DepthSource, QueueMetrics
+from mirrorctl.queue.metrics import QueueMetrics, QueueState
 
 __all__ = ["PrometheusQueueMetricsProvider"]
 
@@ -78,86 +85,98 @@ _RETRIES = (
 )
 
 
+@dataclass(frozen=True, slots=True)
 class _Histogram:
-    """Per-bucket counts (not cumulative) and the sum; updated inline by `_QueueRecorder`."""
+    """One histogram as a single object, replaced whole at every fold.
 
-    __slots__ = ("counts", "total")
+    Queues append raw durations to `pending`, which costs a fraction of a bucket search per
+    key; `folded` sorts a batch and finds each bucket's share with one search per bound. A
+    scrape reads this object once, so it sees counts and pending durations of the same moment,
+    even from another thread: once folded, a list is never appended to again.
+    """
 
-    def __init__(self) -> None:
-        self.counts = [0] * (len(DURATION_BUCKETS) + 1)
-        self.total = 0.0
+    # Per bucket (not cumulative), the last one for values above every bound.
+    counts: tuple[int, ...]
+    total: float
+    pending: list[float]
+
+    @classmethod
+    def empty(cls) -> _Histogram:
+        return cls((0,) * (len(DURATION_BUCKETS) + 1), 0.0, [])
+
+    def folded(self) -> _Histogram:
+        """`pending` counted in, with a new empty `pending` (this one when there is nothing to
+        count); this object is left unchanged."""
+        # sorted() copies first, in one C call: the loop thread may still append.
+        values = sorted(self.pending)
+        if not values:
+            return self
+        counts = list(self.counts)
+        # Only the bounds between the smallest and the largest value split the batch.
+        first = bisect_left(DURATION_BUCKETS, values[0])
+        last = bisect_left(DURATION_BUCKETS, values[-1])
+        below = 0
+        for index in range(first, last):
+            # bisect_right: a value equal to a bound belongs to that bound's `le` bucket.
+            upto = bisect_right(values, DURATION_BUCKETS[index], below)
+            counts[index] += upto - below
+            below = upto
+        counts[last] += len(values) - below
+        return _Histogram(tuple(counts), self.total + sum(values), [])
 
     def buckets(self) -> tuple[list[tuple[str, float]], float]:
-        counts = list(self.counts)
-        total = self.total
+        """Cumulative `le` buckets, as of now, and the sum."""
+        current = self.folded()
         cumulative = 0
         out: list[tuple[str, float]] = []
-        for label, count in zip(_BUCKET_LABELS, counts, strict=False):
+        for label, count in zip(_BUCKET_LABELS, current.counts, strict=False):
             cumulative += count
             out.append((label, cumulative))
-        out.append(("+Inf", cumulative + counts[-1]))
-        return out, total
+        out.append(("+Inf", cumulative + current.counts[-1]))
+        return out, current.total
 
 
 class _QueueRecorder:
-    """The series of one queue name: `QueueMetrics` for every queue created under that name."""
+    """The series of one queue name: `QueueMetrics` for every queue created under that name.
+
+    Queues update `adds`, `retries`, `waits` and `works` in place from the event loop's
+    thread; everything else here runs at scrape time.
+    """
 
     __slots__ = (
-        "_added_at",
         "_now",
         "_priority_labels",
         "_sources",
-        "_started",
         "adds",
         "queue_duration",
         "retries",
+        "waits",
         "work_duration",
+        "works",
     )
 
     def __init__(self, now: Callable[[], float]) -> None:
         self._now = now
         self.adds = 0
         self.retries = 0
-        self.queue_duration = _Histogram()
-        self.work_duration = _Histogram()
-        self._added_at: dict[Hashable, float] = {}
-        # In `get` order, which is start order.
-        self._started: dict[Hashable, float] = {}
-        self._sources: weakref.WeakSet[DepthSource] = weakref.WeakSet()
+        self.queue_duration = _Histogram.empty()
+        self.work_duration = _Histogram.empty()
+        self.waits = self.queue_duration.pending
+        self.works = self.work_duration.pending
+        self._sources: weakref.WeakSet[QueueState] = weakref.WeakSet()
         # Priorities in the order first seen; priority 0 is exported from the start.
         self._priority_labels: dict[int, str] = {0: "0"}
 
-    def track(self, source: DepthSource) -> None:
+    def track(self, source: QueueState) -> None:
         self._sources.add(source)
 
-    # The four methods below run per key. The histogram updates are inlined: a method call
-    # costs about as much as the update itself.
-
-    def added(self, item: Hashable) -> None:
-        self.adds += 1
-        self._added_at[item] = self._now()
-
-    def taken(self, item: Hashable) -> None:
-        now = self._now()
-        self._started[item] = now
-        added_at = self._added_at.pop(item, None)
-        if added_at is not None:
-            waited = now - added_at
-            histogram = self.queue_duration
-            # bisect_left: a value equal to a bound belongs to that bound's `le` bucket.
-            histogram.counts[bisect_left(DURATION_BUCKETS, waited)] += 1
-            histogram.total += waited
-
-    def finished(self, item: Hashable) -> None:
-        started = self._started.pop(item, None)
-        if started is not None:
-            worked = self._now() - started
-            histogram = self.work_duration
-            histogram.counts[bisect_left(DURATION_BUCKETS, worked)] += 1
-            histogram.total += worked
-
-    def retried(self) -> None:
-        self.retries += 1
+    def fold(self) -> None:
+        # Runs on the loop thread, the only one that appends, so nothing is appended between
+        # publishing a histogram and pointing queues at its new list.
+        self.queue_duration = self.queue_duration.folded()
+        self.waits = self.queue_duration.pending
+        self.work_duration = self.work_duration.folded()
+        self.works = self.work_duration.pending
 
     def depth_by_label(self) -> dict[str, int]:
         depth: dict[int, int] = {}
@@ -177,8 +196,9 @@ class _QueueRecorder:
 
     def in_flight(self) -> tuple[float, float]:
         """Total and longest seconds of work in progress, as of now."""
-        # A copy first: a scrape may run on another thread while the loop mutates the dict.
-        starts = list(self._started.values())
+        starts: list[float] = []
+        for source in list(self._sources):
+            starts.extend(source.work_started())
         if not starts:
             return 0.0, 0.0
         now = self._now()
@@ -236,12 +256,12 @@ class PrometheusQueueMetricsProvider:
         self._lock = Lock()
         registry.register(self._collector)
 
-    def queue_metrics(self, name: str, clock: Clock, depth: DepthSource) -> QueueMetrics:
+    def queue_metrics(self, name: str, clock: Clock, state: QueueState) -> QueueMetrics | None:
         with self._lock:
             recorder = self._collector.recorders.get(name)
             if recorder is None:
                 recorder = _QueueRecorder(clock.monotonic)
                 # Replaced, not mutated, so a concurrent scrape iterates a stable mapping.
                 self._collector.recorders = {**self._collector.recorders, name: recorder}
-            recorder.track(depth)
+            recorder.track(state)
             return recorder

@@ -47,15 +47,8 @@ class DelayingQueue(FifoQueue[T]):
         self._seq = 0
         self._timer: TimerHandle | None = None
         self._timer_at = 0.0
-
-    def add(self, item: T, *, priority: int = 0) -> None:
-        # Queued now, a key no longer waits: its pending delay is superseded.
-        if self._waiting:
-            waiting = self._waiting.pop(item, None)
-            if waiting is not None and waiting.priority > priority:
-                priority = waiting.priority
-        # Not super(): that builds a proxy object on every call of the hottest method.
-        FifoQueue.add(self, item, priority=priority)
+        # `FifoQueue.add` checks this before anything else and calls `_unhold` when non-empty.
+        self._held = self._waiting
 
     def add_after(self, item: T, delay: float, *, priority: int = 0) -> None:
         if self._shutting_down:
@@ -63,7 +56,9 @@ class DelayingQueue(FifoQueue[T]):
         if delay <= 0:
             self.add(item, priority=priority)
             return
-        self._metrics.retried()
+        metrics = self._metrics
+        if metrics is not None:
+            metrics.retries += 1
         queued = self._queued.get(item)
         if queued is not None:
             if priority > queued:
@@ -71,7 +66,7 @@ class DelayingQueue(FifoQueue[T]):
             return
         if item in self._dirty:
             # It runs again as soon as its current run ends; that run decides what comes next.
-            FifoQueue.add(self, item, priority=priority)
+            self.add(item, priority=priority)
             return
         ready_at = self._clock.monotonic() + delay
         waiting = self._waiting.get(item)
@@ -90,6 +85,13 @@ class DelayingQueue(FifoQueue[T]):
             self._waiting
         ):
             self._compact()
+
+    def _unhold(self, item: T, priority: int) -> int:
+        # Queued now, a key no longer waits: its pending delay is superseded.
+        waiting = self._waiting.pop(item, None)
+        if waiting is not None and waiting.priority > priority:
+            return waiting.priority
+        return priority
 
     def _begin_shutdown(self) -> None:
         if self._timer is not None:
@@ -118,7 +120,7 @@ class DelayingQueue(FifoQueue[T]):
             if entry is None or entry.seq != seq:
                 continue
             del waiting[item]
-            FifoQueue.add(self, item, priority=entry.priority)
+            self.add(item, priority=entry.priority)
         while heap:
             _, seq, item = heap[0]
             entry = waiting.get(item)
