@@ -119,7 +119,7 @@ class DelayingQueue(FifoQueue[T]):
             entry = waiting.get(item)
             if entry is None or entry.seq != seq:
                 continue
-            del waiting[item]
+            # `add` takes it out of `_waiting` (see `_unhold`).
             self.add(item, priority=entry.priority)
         while heap:
             _, seq, item = heap[0]
