@@ -108,12 +108,14 @@ async def settle(
     timeout: float = 900.0,
     ready: Callable[[], Awaitable[bool]] | None = None,
     interval: float = 0.1,
+    trace: list[tuple[float, Usage]] | None = None,
 ) -> Settled:
     """Wait until ``child`` has used at most ``busy_share`` of one core over the last
     ``quiet`` seconds (and ``ready()`` holds, if given): its start-up or a burst of work is
     over. ``busy_until`` is the last sample interval in which it used at least a fifth of a
     core. A process that only waits on the apiserver also looks quiet, so callers pass
-    ``ready`` where the process can say it has listed everything."""
+    ``ready`` where the process can say it has listed everything. Each sample is appended to
+    ``trace`` (monotonic time, usage) if given."""
     deadline = time.monotonic() + timeout
     samples: list[tuple[float, float]] = []
     busy_until = time.monotonic()
@@ -122,7 +124,10 @@ async def settle(
         if not child.alive():
             raise RuntimeError(f"{child.name} exited early:\n{child.tail()}")
         now = time.monotonic()
-        cpu = child.usage().cpu_seconds
+        usage = child.usage()
+        cpu = usage.cpu_seconds
+        if trace is not None:
+            trace.append((now, usage))
         if samples and cpu - samples[-1][1] >= 0.2 * (now - samples[-1][0]):
             busy_until = now
         samples.append((now, cpu))

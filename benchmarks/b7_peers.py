@@ -1,0 +1,325 @@
+"""B7: side by side, mirrorctl against a kopf operator and a plain kubernetes-asyncio loop.
+
+The same mirroring fan-out, written three ways (`benchmarks.peers.kopf_operator`,
+`benchmarks.peers.plain_loop`, and ``python -m mirrorctl run``), each in its own process, one
+after the other against the same apiserver in the same run, all as the controller identity:
+the shipped RBAC, plus for kopf only a separate ClusterRole (`KOPF_EXTRA_ROLE`: patch
+MirrorDestinations for kopf's state annotations, list/watch CRDs and namespaces, create
+Events). All three use mirrorctl's pure decision functions, write identical merge patches, run
+8 concurrent writes (mirrorctl ``--workers 8``) and log at WARNING.
+
+Population (namespace ``bench-b7``): 10,000 source pods with one VMI each, half mirrored to
+MirrorDestination ``b7-a`` and half to ``b7-b`` (external analyzers), plus probe pods on
+``b7-p1``/``b7-p2``; every VMI is already configured before the first measured start.
+
+Per process, from ``/proc/<pid>``:
+1. initial sync: spawn to the end of its start-up work (CPU quiet for 2 s after it has listed
+   everything; see `settle`): seconds, CPU-seconds, peak RSS (VmHWM) and steady RSS (VmRSS);
+   the same start on an empty namespace gives the baseline for the incremental memory per
+   cached source (one pod and its VMI);
+2. fan-out: ``b7-a``'s analyzerIP changes; seconds until a separate watch has seen all 5,000
+   VMIs carry it, and CPU-seconds per VMI (to converged, and to settled: including the watch
+   echoes of its own writes);
+3. single-change latency: a probe pod's destination switches; p50/p99 until the watch sees its
+   VMI configured for the new one.
+
+Targets against kopf: start-up CPU >= 20x lower, fan-out time <= 1/2, CPU per VMI <= 1/5,
+RSS <= 1/2, incremental memory per cached VMI <= 3 KB.
+
+Run: ``python -m benchmarks.b7_peers``. Nothing here asserts the targets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import plots
+from benchmarks.peers.cluster import install, install_kopf_role
+from benchmarks.peers.mirrorctl_process import MirrorctlProcess
+from benchmarks.peers.observer import Observer, has_analyzer_ip, mirrors_to
+from benchmarks.peers.population import (
+    R,
+    create_sources,
+    ensure_namespace,
+    put_destination,
+    source_pod_name,
+)
+from benchmarks.peers.process import Child, Usage, settle
+from benchmarks.peers.stats import percentile, ratio, summary_ms
+from mirrorctl.client import Client
+from mirrorctl.client.resources import PODS
+from mirrorctl.envtest import ControlPlane
+from mirrorctl.mirroring import keys
+
+__all__ = ["run"]
+
+NAMESPACE = "bench-b7"
+EMPTY_NAMESPACE = "bench-b7-empty"
+SOURCES = 10_000
+PROBE_PODS = 10
+PROBES = 100
+WORKERS = 8
+FANOUT_DESTINATION = "b7-a"
+PROBE_DESTINATIONS = ("b7-p1", "b7-p2")
+TIMEOUT = 1800.0
+PEERS = ("mirrorctl", "plain-loop", "kopf")
+
+
+def _external(address: str) -> dict[str, Any]:
+    return {"externalAnalyzer": True, "analyzerIP": address}
+
+
+@dataclass
+class _Running:
+    child: Child
+    ready: Callable[[], Awaitable[bool]]
+    stop: Callable[[], Awaitable[Any]]
+
+
+async def _start(peer: str, cp: ControlPlane, namespace: str, log_dir: Path) -> _Running:
+    tag = f"{peer}-{namespace}"
+    if peer == "mirrorctl":
+        process = MirrorctlProcess(
+            cp.controller_kubeconfig, log_dir / f"{tag}.log", namespace=namespace, workers=WORKERS
+        )
+        await process.start()
+        return _Running(process.child, process.idle, process.stop)
+    ready_file = log_dir / f"{tag}.ready"
+    ready_file.unlink(missing_ok=True)
+    module = {"plain-loop": "plain_loop", "kopf": "kopf_operator"}[peer]
+    argv = [
+        sys.executable,
+        "-m",
+        f"benchmarks.peers.{module}",
+        str(cp.controller_kubeconfig),
+        namespace,
+        str(WORKERS),
+        str(ready_file),
+    ]
+    child = Child(peer, argv, log_dir / f"{tag}.log")
+    await child.start()
+
+    async def ready() -> bool:
+        return ready_file.exists()
+
+    return _Running(child, ready, child.stop)
+
+
+async def _startup(running: _Running, trace: list[tuple[float, Usage]]) -> dict[str, Any]:
+    settled = await settle(running.child, ready=running.ready, timeout=TIMEOUT, trace=trace)
+    return {
+        "seconds": settled.busy_until - running.child.started_at,
+        "cpu_s": settled.usage.cpu_seconds,
+        "peak_rss": settled.usage.peak_rss_bytes,
+        "rss": settled.usage.rss_bytes,
+    }
+
+
+async def _fan_out(
+    admin: Client, running: _Running, vmis: Observer, names: list[str], address: str
+) -> dict[str, Any]:
+    expectation = vmis.expect(names, has_analyzer_ip(address))
+    cpu0 = running.child.usage().cpu_seconds
+    t0 = time.monotonic()
+    await put_destination(admin, FANOUT_DESTINATION, spec=_external(address))
+    last = await expectation.wait(TIMEOUT)
+    cpu_converged = running.child.usage().cpu_seconds - cpu0
+    settled = await settle(running.child, timeout=TIMEOUT)
+    return {
+        "seconds": last - t0,
+        "cpu_s_to_converged": cpu_converged,
+        "cpu_s_to_settled": settled.usage.cpu_seconds - cpu0,
+        "rss_after": settled.usage.rss_bytes,
+        "peak_rss_after": settled.usage.peak_rss_bytes,
+        "times": [t - t0 for t in expectation.times.values()],
+    }
+
+
+class _Probes:
+    def __init__(self, admin: Client, vmis: Observer, names: list[str]) -> None:
+        self.admin = admin
+        self.vmis = vmis
+        self.names = names
+        self.current = [PROBE_DESTINATIONS[0]] * PROBE_PODS
+        self.rng = random.Random(7)
+
+    async def measure(self, count: int) -> list[float]:
+        found: list[float] = []
+        for k in range(count):
+            i = k % PROBE_PODS
+            target = PROBE_DESTINATIONS[self.current[i] == PROBE_DESTINATIONS[0]]
+            self.current[i] = target
+            expectation = self.vmis.expect([self.names[i]], mirrors_to(target))
+            patch = {"metadata": {"annotations": {keys.MIRROR_DESTINATION: target}}}
+            started = time.monotonic()
+            await self.admin.patch(PODS, source_pod_name("probe", i), patch, NAMESPACE)
+            found.append(await expectation.wait(60) - started)
+            await asyncio.sleep(self.rng.uniform(0.04, 0.12))
+        return found
+
+
+def _mb(value: float) -> float:
+    return round(value / 2**20, 1)
+
+
+async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -> dict[str, Any]:
+    admin = await Client.from_kubeconfig(cp.admin_kubeconfig)
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-b7-"))
+    vmis = Observer(admin, R.virtual_machine_interfaces, NAMESPACE)
+    results: dict[str, dict[str, Any]] = {}
+    traces: dict[str, list[tuple[float, float]]] = {}
+    fanouts: dict[str, list[float]] = {}
+    latencies: dict[str, list[float]] = {}
+    try:
+        await install(admin)
+        await install_kopf_role(admin)
+        for namespace in (NAMESPACE, EMPTY_NAMESPACE):
+            await ensure_namespace(admin, namespace)
+        await put_destination(admin, "b7-a", spec=_external("192.0.2.1"))
+        await put_destination(admin, "b7-b", spec=_external("192.0.2.2"))
+        await put_destination(admin, "b7-p1", spec=_external("198.51.100.1"))
+        await put_destination(admin, "b7-p2", spec=_external("198.51.100.2"))
+        half = sources // 2
+        names = await create_sources(
+            admin, NAMESPACE, sources, lambda i: "b7-a" if i < half else "b7-b"
+        )
+        probe_names = await create_sources(
+            admin, NAMESPACE, PROBE_PODS, lambda _: PROBE_DESTINATIONS[0], prefix="probe"
+        )
+        await vmis.start()
+        # Configure everything once (not measured), so no measured start has writes to do.
+        warm = await _start("mirrorctl", cp, NAMESPACE, log_dir)
+        try:
+            await vmis.expect(names[:half], has_analyzer_ip("192.0.2.1")).wait(TIMEOUT)
+            await vmis.expect(names[half:], has_analyzer_ip("192.0.2.2")).wait(TIMEOUT)
+            await vmis.expect(probe_names, mirrors_to(PROBE_DESTINATIONS[0])).wait(TIMEOUT)
+            await settle(warm.child, ready=warm.ready, timeout=TIMEOUT)
+        finally:
+            await warm.stop()
+        probe_runner = _Probes(admin, vmis, probe_names)
+        cached = sources + PROBE_PODS
+
+        for n, peer in enumerate(PEERS):
+            print(f"b7: {peer} ...", file=sys.stderr, flush=True)
+            empty = await _start(peer, cp, EMPTY_NAMESPACE, log_dir)
+            try:
+                baseline = await _startup(empty, [])
+            finally:
+                await empty.stop()
+            trace: list[tuple[float, Usage]] = []
+            events0 = vmis.events
+            running = await _start(peer, cp, NAMESPACE, log_dir)
+            try:
+                startup = await _startup(running, trace)
+                startup_writes = vmis.events - events0
+                traces[peer] = [
+                    (t - running.child.started_at, u.rss_bytes / 2**20) for t, u in trace
+                ]
+                fanout = await _fan_out(admin, running, vmis, names[:half], f"192.0.2.{10 + n}")
+                fanouts[peer] = fanout["times"]
+                await probe_runner.measure(5)  # warm-up
+                latencies[peer] = await probe_runner.measure(probes)
+            finally:
+                code = await running.stop()
+            results[peer] = {
+                "startup_s": round(startup["seconds"], 2),
+                "startup_cpu_s": round(startup["cpu_s"], 2),
+                "startup_peak_rss_mb": _mb(startup["peak_rss"]),
+                "steady_rss_mb": _mb(startup["rss"]),
+                "empty_namespace_rss_mb": _mb(baseline["rss"]),
+                "empty_namespace_startup_cpu_s": round(baseline["cpu_s"], 2),
+                "bytes_per_cached_source": round((startup["rss"] - baseline["rss"]) / cached),
+                "vmi_writes_at_startup": startup_writes,
+                "fanout_s": round(fanout["seconds"], 3),
+                "fanout_vmis_per_s": round(half / fanout["seconds"], 1),
+                "fanout_cpu_ms_per_vmi_to_converged": round(
+                    fanout["cpu_s_to_converged"] / half * 1e3, 3
+                ),
+                "fanout_cpu_ms_per_vmi_to_settled": round(
+                    fanout["cpu_s_to_settled"] / half * 1e3, 3
+                ),
+                "rss_after_fanout_mb": _mb(fanout["rss_after"]),
+                "peak_rss_mb": _mb(fanout["peak_rss_after"]),
+                "latency": summary_ms(latencies[peer]),
+                "exit_code": code,
+            }
+    finally:
+        await vmis.stop()
+        await admin.close()
+
+    ours = results["mirrorctl"]
+
+    def versus(peer: str) -> dict[str, Any]:
+        other = results[peer]
+        return {
+            "startup_cpu_x_lower": ratio(other["startup_cpu_s"], ours["startup_cpu_s"], 2),
+            "startup_time_ratio": ratio(ours["startup_s"], other["startup_s"]),
+            "fanout_time_ratio": ratio(ours["fanout_s"], other["fanout_s"]),
+            "cpu_per_vmi_ratio": ratio(
+                ours["fanout_cpu_ms_per_vmi_to_settled"], other["fanout_cpu_ms_per_vmi_to_settled"]
+            ),
+            "peak_rss_ratio": ratio(ours["peak_rss_mb"], other["peak_rss_mb"]),
+            "steady_rss_ratio": ratio(ours["steady_rss_mb"], other["steady_rss_mb"]),
+            "bytes_per_cached_source_ratio": ratio(
+                ours["bytes_per_cached_source"], other["bytes_per_cached_source"]
+            ),
+            "latency_p50_ratio": ratio(
+                percentile(latencies["mirrorctl"], 50), percentile(latencies[peer], 50)
+            ),
+            "latency_p99_ratio": ratio(
+                percentile(latencies["mirrorctl"], 99), percentile(latencies[peer], 99)
+            ),
+        }
+
+    comparison = {"vs_kopf": versus("kopf"), "vs_plain_loop": versus("plain-loop")}
+    plot_paths = {
+        "fanout": plots.progress(
+            "b7_fanout.png", f"B7 fan-out: {half} VMIs, one MirrorDestination", fanouts
+        ),
+        "latency": plots.cdf(
+            "b7_latency.png",
+            "B7: pod annotation change -> VMI configured",
+            {k: [s * 1e3 for s in v] for k, v in latencies.items()},
+        ),
+        "startup_memory": plots.timeseries(
+            "b7_startup_rss.png",
+            f"B7: RSS during the initial sync of {cached} pods + VMIs",
+            traces,
+            "RSS (MiB)",
+        ),
+    }
+    return {
+        "sources": cached,
+        "fanout_vmis": half,
+        "concurrency": WORKERS,
+        **results,
+        **comparison,
+        "targets_vs_kopf": {
+            "startup_cpu_x_lower": 20,
+            "fanout_time_ratio": 0.5,
+            "cpu_per_vmi_ratio": 0.2,
+            "rss_ratio": 0.5,
+            "bytes_per_cached_source": 3072,
+        },
+        "plots": plot_paths,
+        "logs": str(log_dir),
+    }
+
+
+def run(control_plane: ControlPlane) -> dict[str, Any]:
+    """Run B7 on the given control plane and return its figures."""
+    return asyncio.run(_run(control_plane))
+
+
+if __name__ == "__main__":
+    with ControlPlane() as plane:
+        print(json.dumps(run(plane), indent=2))
