@@ -46,7 +46,8 @@ class InformerFactory:
     """Hands out shared informers and runs them.
 
     Ask for every informer (and add its handlers and indexers) before `start()`; an informer
-    asked for later is started by the next `start()`. `stop()` cancels them all and waits.
+    asked for later is started by the next `start()`. `stop()` cancels them all and waits;
+    an informer runs once, so a stopped one is not started again.
     """
 
     def __init__(
@@ -105,7 +106,7 @@ class InformerFactory:
     async def start(self) -> None:
         """Start every informer not yet running; returns at once (see `wait_for_sync`)."""
         for key, informer in self._informers.items():
-            if key not in self._tasks:
+            if key not in self._tasks and not informer.started:
                 task = asyncio.create_task(informer.run(), name=f"informer {informer!r}")
                 task.add_done_callback(_report_crash)
                 self._tasks[key] = task

@@ -70,3 +70,19 @@ async def test_wait_for_sync_false_when_an_informer_cannot_list() -> None:
     await clock.advance(10.0)
     assert await waiter is False
     await factory.stop()
+
+
+async def test_stopped_informers_are_not_restarted() -> None:
+    clock = FakeClock()
+    lw = StaticListerWatcher([cm("a")], clock=clock)
+    factory = InformerFactory(lw, clock=clock)
+    informer = factory.informer(CONFIGMAPS)
+    await factory.start()
+    assert await factory.wait_for_sync(timeout=1.0)
+    await factory.stop()
+    before = asyncio.all_tasks()
+    await factory.start()
+    await clock.settle()
+    assert asyncio.all_tasks() == before
+    assert len(lw.list_calls) == 1
+    assert informer.has_synced()  # the cache stays readable after stop
