@@ -84,6 +84,7 @@ class Observer:
         self._namespace = namespace
         self.objects: dict[str, Mapping[str, Any]] = {}
         self._expectations: list[Expectation] = []
+        self._listeners: list[Callable[[str, Mapping[str, Any], float], None]] = []
         self._task: asyncio.Task[None] | None = None
         self.events = 0
 
@@ -123,9 +124,15 @@ class Observer:
             self.objects.pop(name, None)
             return
         self.objects[name] = obj
+        for listener in self._listeners:
+            listener(name, obj, at)
         for expectation in self._expectations:
             expectation.offer(name, obj, at)
         self._expectations = [e for e in self._expectations if not e.done.is_set()]
+
+    def listen(self, listener: Callable[[str, Mapping[str, Any], float], None]) -> None:
+        """Call ``listener(name, object, monotonic time)`` for every added or modified object."""
+        self._listeners.append(listener)
 
     def expect(self, names: Iterable[str], predicate: Predicate) -> Expectation:
         expectation = Expectation(names, predicate)
