@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mirrorctl.envtest.certs import write_certificates
 from mirrorctl.envtest.kubeconfig import write_kubeconfig
 from tests.faults.controller_process import ControllerProcess
 from tests.faults.fleet import CLUSTER, Fleet
 from tests.faults.plane import Plane
+from tests.faults.proxy import LoopbackProxy, ProxyTls
 
 __all__ = [
     "CONVERGE_TIMEOUT",
@@ -19,6 +21,7 @@ __all__ = [
     "controller_args",
     "converged",
     "kubeconfig_for",
+    "proxied",
     "start_controller",
     "start_fan_out",
 ]
@@ -38,6 +41,28 @@ def kubeconfig_for(plane: Plane, path: Path, *, server: str, ca: Path) -> Path:
     """The controller identity's kubeconfig, pointed at ``server`` trusting ``ca``."""
     identity = plane.control_plane.identities["controller"]
     return write_kubeconfig(path, server, ca.read_bytes(), identity)
+
+
+async def proxied(
+    plane: Plane, directory: Path, name: str, *, record: bool
+) -> tuple[LoopbackProxy, Path]:
+    """A started proxy to the apiserver and the controller identity's kubeconfig through it.
+    A recording proxy serves a certificate of its own, from a CA of its own."""
+    cp = plane.control_plane
+    if not record:
+        proxy = LoopbackProxy(plane.apiserver_port)
+        ca = cp.ca_cert
+    else:
+        tls = directory / f"{name}-tls"
+        tls.mkdir()
+        certs = write_certificates(tls)
+        proxy = LoopbackProxy(
+            plane.apiserver_port, tls=ProxyTls(certs.serving_cert, certs.serving_key, cp.ca_cert)
+        )
+        ca = certs.ca_cert
+    await proxy.start()
+    kubeconfig = kubeconfig_for(plane, directory / f"{name}.kubeconfig", server=proxy.url, ca=ca)
+    return proxy, kubeconfig
 
 
 def start_controller(

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mirrorctl.envtest.certs import write_certificates
 from tests.faults.fleet import Fleet
 from tests.faults.plane import Plane
-from tests.faults.proxy import LoopbackProxy, ProxyTls
 from tests.faults.scenario import (
     converged,
-    kubeconfig_for,
+    proxied,
     start_controller,
     start_fan_out,
 )
@@ -26,12 +24,7 @@ async def test_controller_killed_mid_fan_out_and_started_again(
 ) -> None:
     first = start_controller(plane, tmp_path, "first")
     second = None
-    tls = write_certificates(tmp_path)
-    proxy = LoopbackProxy(
-        plane.apiserver_port,
-        tls=ProxyTls(tls.serving_cert, tls.serving_key, plane.control_plane.ca_cert),
-    )
-    await proxy.start()
+    proxy, kubeconfig = await proxied(plane, tmp_path, "second", record=True)
     try:
         await converged(fleet, first)
         fan_out = await start_fan_out(fleet, replace_analyzer=True)
@@ -42,9 +35,6 @@ async def test_controller_killed_mid_fan_out_and_started_again(
         left &= {f"{pod}.eth0" for pod in fleet.sources}
         assert left, "the fan-out was over before the kill: nothing was tested"
 
-        kubeconfig = kubeconfig_for(
-            plane, tmp_path / "second.kubeconfig", server=proxy.url, ca=tls.ca_cert
-        )
         second = start_controller(plane, tmp_path, "second", kubeconfig=kubeconfig)
         await converged(fleet, second)
     finally:
@@ -53,6 +43,7 @@ async def test_controller_killed_mid_fan_out_and_started_again(
             await second.stop()
         await proxy.close()
 
+    assert not proxy.errors, proxy.errors
     patched = [
         r.path.rsplit("/", 1)[1]
         for r in proxy.requests

@@ -12,8 +12,7 @@ import pytest
 from mirrorctl.client import NotFoundError
 from tests.faults.fleet import Fleet, R
 from tests.faults.plane import Plane
-from tests.faults.proxy import LoopbackProxy
-from tests.faults.scenario import converged, kubeconfig_for, start_controller, start_fan_out
+from tests.faults.scenario import converged, proxied, start_controller, start_fan_out
 
 pytestmark = pytest.mark.integration
 
@@ -41,9 +40,7 @@ async def test_etcd_compacted_during_churn(plane: Plane, fleet: Fleet, tmp_path:
     cache, which would otherwise still serve the old history, is gone. The controller comes
     back with the resourceVersions it had: every watch gets 410 Gone."""
     cp = plane.control_plane
-    proxy = LoopbackProxy(plane.apiserver_port)
-    await proxy.start()
-    kubeconfig = kubeconfig_for(plane, tmp_path / "proxied", server=proxy.url, ca=cp.ca_cert)
+    proxy, kubeconfig = await proxied(plane, tmp_path, "controller", record=False)
     controller = start_controller(plane, tmp_path, kubeconfig=kubeconfig)
     try:
         await converged(fleet, controller)

@@ -1,0 +1,1 @@
+"""Fault injection: the mirroring controller under apiserver, etcd, network and process faults."""
