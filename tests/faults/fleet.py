@@ -12,27 +12,28 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
 from mirrorctl.client import Client, GoneError
 from mirrorctl.client.resources import NAMESPACES, PODS
-from mirrorctl.emulator import KubeManagerEmulator, PodObjects
 from mirrorctl.emulator.render import POD_KEY_LABEL
 from mirrorctl.mirroring import keys
 from mirrorctl.mirroring.resources import contrail_resources
+from tests.faults.bounded import bounded
+from tests.faults.new_pods_emulator import NewPodsEmulator
 
 __all__ = [
     "CLUSTER",
     "FOREIGN_ANNOTATION",
     "FOREIGN_LABEL",
     "RI",
+    "Destination",
     "Fleet",
     "R",
-    "bounded",
 ]
 
 R = contrail_resources()
@@ -44,29 +45,6 @@ _FOREIGN = {
     "metadata": {"labels": dict([FOREIGN_LABEL]), "annotations": dict([FOREIGN_ANNOTATION])}
 }
 _INITIAL_UDP_PORT = 9000
-
-
-async def bounded(jobs: Iterable[Awaitable[None]], limit: int) -> None:
-    """Run ``jobs`` with at most ``limit`` in flight; the first failure cancels the rest."""
-    gate = asyncio.Semaphore(limit)
-
-    async def one(job: Awaitable[None]) -> None:
-        async with gate:
-            await job
-
-    async with asyncio.TaskGroup() as group:
-        for job in jobs:
-            group.create_task(one(job))
-
-
-class NewPodsEmulator(KubeManagerEmulator):
-    """`ensure_pod` for pods created a moment ago. Nothing of theirs can be stale yet, so the
-    search for stale interfaces, two label-selected lists that read every VMI of the namespace
-    and every InstanceIP of the cluster from etcd, is skipped: with it, setting up a few hundred
-    pods is quadratic and takes most of a minute."""
-
-    async def _remove_stale_interfaces(self, pod: Mapping[str, Any], objects: PodObjects) -> None:
-        return
 
 
 def _vmi_name(pod: str) -> str:
@@ -84,12 +62,12 @@ def _annotation(vmi: Mapping[str, Any]) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else {"not an object": parsed}
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Destination:
     name: str
     selector: str
     udp_port: int
-    sources: list[str] = field(default_factory=list)
+    sources: tuple[str, ...]
     analyzers_made: int = 1
 
     @property
@@ -120,11 +98,14 @@ class Fleet:
         namespace = f"faults-{suffix}"
         await admin.create(NAMESPACES, {"metadata": {"name": namespace}})
         dests = [
-            Destination(f"md-{i}-{suffix}", f"sel-{i}-{suffix}", _INITIAL_UDP_PORT)
+            Destination(
+                f"md-{i}-{suffix}",
+                f"sel-{i}-{suffix}",
+                _INITIAL_UDP_PORT,
+                tuple(f"src-{n:04d}" for n in range(i, sources, destinations)),
+            )
             for i in range(destinations)
         ]
-        for i in range(sources):
-            dests[i % destinations].sources.append(f"src-{i:04d}")
         fleet = cls(admin, namespace, dests)
         for dest in dests:
             await fleet._destination(dest)
@@ -171,7 +152,8 @@ class Fleet:
     # -- changes that fan out to every source of a MirrorDestination ------------------------------
 
     async def edit_udp_port(self, destination: str, port: int) -> None:
-        self.destinations[destination].udp_port = port
+        dest = self.destinations[destination]
+        self.destinations[destination] = replace(dest, udp_port=port)
         await self.admin.patch(R.mirror_destinations, destination, {"spec": {"udpPort": port}})
 
     async def replace_analyzer(self, destination: str) -> None:
@@ -181,7 +163,8 @@ class Fleet:
         old = dest.analyzer
         await self.admin.delete(PODS, old, self.namespace)
         await self.emulator.remove_pod(self.namespace, old)
-        dest.analyzers_made += 1
+        dest = replace(dest, analyzers_made=dest.analyzers_made + 1)
+        self.destinations[destination] = dest
         await self._analyzer(dest.analyzer, dest.selector)
 
     # -- reading back ----------------------------------------------------------------------------
@@ -256,30 +239,37 @@ class Fleet:
         way. Returns how many did at that moment."""
         done = self.configured(expected)
         deadline = time.monotonic() + timeout
-        listed = await self.admin.list(R.virtual_machine_interfaces, self.namespace)
-        state = {v["metadata"]["name"]: done(v) for v in listed["items"]}
-        version = listed["metadata"]["resourceVersion"]
-        while sum(state.values()) < at_least:
+        state: dict[str, bool] = {}
+        version = None  # None: (re)list first
+        while version is None or sum(state.values()) < at_least:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{sum(state.values())} of {at_least} VMIs configured")
+            if version is None:
+                listed = await self.admin.list(R.virtual_machine_interfaces, self.namespace)
+                state = {v["metadata"]["name"]: done(v) for v in listed["items"]}
+                version = listed["metadata"]["resourceVersion"]
+                continue
             stream = self.admin.watch(
                 R.virtual_machine_interfaces,
                 self.namespace,
                 resource_version=version,
                 timeout_seconds=max(1, int(left)),
             )
-            with contextlib.suppress(GoneError):
+            try:
                 async with contextlib.aclosing(stream) as events:
                     async for event in events:
                         obj = event["object"]
                         version = obj["metadata"]["resourceVersion"]
+                        name = obj["metadata"].get("name")
                         if event["type"] in ("ADDED", "MODIFIED"):
-                            state[obj["metadata"]["name"]] = done(obj)
+                            state[name] = done(obj)
                         elif event["type"] == "DELETED":
-                            state.pop(obj["metadata"]["name"], None)
+                            state.pop(name, None)
                         if sum(state.values()) >= at_least:
                             break
+            except GoneError:
+                version = None
         return sum(state.values())
 
     # -- the end state every scenario must reach -------------------------------------------------

@@ -9,7 +9,8 @@ import asyncio
 from typing import Any
 
 from mirrorctl.client import ConflictError
-from tests.faults.fleet import Fleet, R, bounded
+from tests.faults.bounded import bounded
+from tests.faults.fleet import Fleet, R
 
 __all__ = ["ForeignWriter"]
 

@@ -31,8 +31,9 @@ class Plane:
         return int(self.control_plane.url.rsplit(":", 1)[1])
 
     async def wait_authorized(self, timeout: float = 60.0) -> None:
-        """Wait until the controller identity's RBAC works again: a restarted apiserver answers
-        /readyz before its RBAC caches hold our ClusterRole, and refuses with 403 meanwhile."""
+        """Wait until the controller identity is authorized again: a restarted apiserver is
+        ready (for the admin, whom RBAC does not concern) a moment before it grants our
+        ClusterRole, and answers the controller with 403 meanwhile."""
         client = await Client.from_kubeconfig(self.control_plane.controller_kubeconfig)
         try:
             deadline = time.monotonic() + timeout

@@ -28,9 +28,11 @@ LEASE_NAMESPACE = "mirrorctl-system"
 # `mirrorctl run` has no flags for the election timings: client-go's defaults apply.
 LEASE_DURATION = 15.0
 RETRY_PERIOD = 2.0
-# Generous: the standby takes over one lease duration after it last saw the Lease change, plus
-# at most a jittered retry period; the rest only absorbs a loaded machine.
-TAKEOVER_BOUND = LEASE_DURATION + 2 * RETRY_PERIOD + 15.0
+JITTER = 1.2  # candidates wait up to retry_period * (1 + 1.2) between attempts
+# Generous. The standby may take over one lease duration after it last saw the Lease change,
+# which it sees up to a jittered retry period after the leader's last renewal, and it tries
+# again every jittered retry period; the rest only absorbs a loaded machine.
+TAKEOVER_BOUND = LEASE_DURATION + 2 * RETRY_PERIOD * (1 + JITTER) + 15.0
 
 
 def _mirroring_writes(requests: list[SeenRequest]) -> list[SeenRequest]:
