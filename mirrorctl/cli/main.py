@@ -103,8 +103,8 @@ def _setting_error(error: ValidationError) -> str:
     )
 
 
-def _has_cluster() -> bool:
-    if os.environ.get("KUBECONFIG") or os.environ.get("MIRRORCTL_KUBECONFIG"):
+def _has_cluster(settings: RunSettings) -> bool:
+    if settings.kubeconfig is not None or settings.in_cluster or os.environ.get("KUBECONFIG"):
         return True
     if os.environ.get("KUBERNETES_SERVICE_HOST"):
         return True
@@ -148,13 +148,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_format, settings.log_level)
     command = args.command
     if command == "auto":
-        command = "run" if _has_cluster() else "dev"
+        command = "run" if _has_cluster(settings) else "dev"
         if (
             command == "run"
             and os.environ.get("KUBERNETES_SERVICE_HOST")
             and not (os.environ.get("KUBECONFIG") or settings.kubeconfig)
         ):
             settings = settings.model_copy(update={"in_cluster": True})
+    from mirrorctl.cli.run import ClusterConfigError
+
     try:
         if command == "run":
             from mirrorctl.cli.run import run
@@ -163,5 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mirrorctl.cli.dev import dev
 
         return asyncio.run(dev(settings))
+    except ClusterConfigError as error:
+        print(f"mirrorctl: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

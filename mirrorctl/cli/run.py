@@ -8,7 +8,11 @@ from mirrorctl.manager.manager import Manager
 from mirrorctl.manager.options import ManagerOptions
 from mirrorctl.reconcilers import MirroringSettings, setup_mirroring
 
-__all__ = ["build_manager", "mirroring_settings", "run"]
+__all__ = ["ClusterConfigError", "build_manager", "mirroring_settings", "run"]
+
+
+class ClusterConfigError(Exception):
+    """The cluster configuration (kubeconfig or in-cluster) cannot be loaded."""
 
 
 def mirroring_settings(settings: RunSettings) -> MirroringSettings:
@@ -36,12 +40,18 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
     client_options: dict[str, object] = {}
     if settings.qps is not None:
         client_options.update(qps=settings.qps, burst=settings.burst)
-    if settings.in_cluster:
-        manager = await Manager.in_cluster(options, **client_options)
-    else:
-        manager = await Manager.from_kubeconfig(
-            settings.kubeconfig, settings.context, options, **client_options
-        )
+    if settings.kubeconfig is not None and not settings.kubeconfig.is_file():
+        raise ClusterConfigError(f"kubeconfig {settings.kubeconfig} does not exist")
+    try:
+        if settings.in_cluster:
+            manager = await Manager.in_cluster(options, **client_options)
+        else:
+            manager = await Manager.from_kubeconfig(
+                settings.kubeconfig, settings.context, options, **client_options
+            )
+    except Exception as error:  # kubernetes-asyncio raises its own types for bad configs
+        detail = " ".join(str(error).split())
+        raise ClusterConfigError(f"cannot load the cluster configuration: {detail}") from error
     setup_mirroring(manager, mirroring_settings(settings))
     return manager
 
