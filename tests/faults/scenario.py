@@ -17,10 +17,12 @@ from tests.faults.proxy import LoopbackProxy, ProxyTls
 
 __all__ = [
     "CONVERGE_TIMEOUT",
+    "SOURCES",
     "FanOut",
     "controller_args",
     "converged",
     "kubeconfig_for",
+    "new_fleet",
     "proxied",
     "start_controller",
     "start_fan_out",
@@ -29,6 +31,9 @@ __all__ = [
 # Generous: only keeps a broken build from hanging (retries back off exponentially, and the
 # default rate limiter lets 10 keys a second through once its burst is spent).
 CONVERGE_TIMEOUT = 180.0
+# Enough to make a fan-out last a few seconds at the controller's request rate, so a fault
+# lands in the middle of it; small enough to build in seconds on two cores.
+SOURCES = 240
 # A client-side limit like client-go's defaults: 240 patches take seconds, not milliseconds.
 QPS = 40
 
@@ -81,6 +86,12 @@ def start_controller(
     )
     process.start()
     return process
+
+
+async def new_fleet(plane: Plane) -> Fleet:
+    """The scenario's pods, made while its controller already runs: they arrive as it watches,
+    and its first convergence overlaps their creation."""
+    return await Fleet.create(plane.admin, sources=SOURCES, destinations=2)
 
 
 @dataclass(frozen=True, slots=True)

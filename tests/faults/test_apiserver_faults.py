@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.fleet import Fleet
 from tests.faults.plane import Plane
-from tests.faults.scenario import converged, start_controller, start_fan_out
+from tests.faults.scenario import converged, new_fleet, start_controller, start_fan_out
 
 pytestmark = pytest.mark.integration
 
 FREEZE = 20.0
 
 
-async def test_apiserver_restarted_mid_fan_out(plane: Plane, fleet: Fleet, tmp_path: Path) -> None:
+async def test_apiserver_restarted_mid_fan_out(plane: Plane, tmp_path: Path) -> None:
     controller = start_controller(plane, tmp_path)
     try:
+        fleet = await new_fleet(plane)
         await converged(fleet, controller)
         fan_out = await start_fan_out(fleet)
         await fleet.wait_for_progress(fan_out.expected, fan_out.total // 5)
@@ -33,11 +33,12 @@ async def test_apiserver_restarted_mid_fan_out(plane: Plane, fleet: Fleet, tmp_p
         await controller.stop()
 
 
-async def test_apiserver_frozen_mid_fan_out(plane: Plane, fleet: Fleet, tmp_path: Path) -> None:
+async def test_apiserver_frozen_mid_fan_out(plane: Plane, tmp_path: Path) -> None:
     """SIGSTOP: connections stay open and nothing answers, for 20 s; then SIGCONT."""
     cp = plane.control_plane
     controller = start_controller(plane, tmp_path)
     try:
+        fleet = await new_fleet(plane)
         await converged(fleet, controller)
         fan_out = await start_fan_out(fleet)
         await fleet.wait_for_progress(fan_out.expected, fan_out.total // 5)

@@ -8,20 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.fleet import Fleet
 from tests.faults.foreign_writer import ForeignWriter
 from tests.faults.plane import Plane
-from tests.faults.scenario import CONVERGE_TIMEOUT, converged, start_controller, start_fan_out
+from tests.faults.scenario import (
+    CONVERGE_TIMEOUT,
+    converged,
+    new_fleet,
+    start_controller,
+    start_fan_out,
+)
 
 pytestmark = pytest.mark.integration
 
 
-async def test_another_writer_on_the_same_vmis(plane: Plane, fleet: Fleet, tmp_path: Path) -> None:
+async def test_another_writer_on_the_same_vmis(plane: Plane, tmp_path: Path) -> None:
     controller = start_controller(plane, tmp_path)
-    writer = ForeignWriter(fleet)
     stop = asyncio.Event()
     writing: asyncio.Task[None] | None = None
     try:
+        fleet = await new_fleet(plane)
+        writer = ForeignWriter(fleet)
         await converged(fleet, controller)
         fan_out = await start_fan_out(fleet)
         writing = asyncio.create_task(writer.run(stop), name="foreign-writer")
@@ -33,12 +39,11 @@ async def test_another_writer_on_the_same_vmis(plane: Plane, fleet: Fleet, tmp_p
         await writing
         await converged(fleet, controller)
         assert controller.running(), controller.tail()
+        # The interleaving was real: some of its updates lost a race to a write of mirrorctl's.
+        assert writer.conflicts > 0
     finally:
         stop.set()
         if writing is not None and not writing.done():
             writing.cancel()
             await asyncio.gather(writing, return_exceptions=True)
         await controller.stop()
-    # The interleaving was real: some of its updates lost a race to a write of mirrorctl's.
-    assert writer.conflicts > 0
-    assert writer.rounds >= 1

@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.fleet import Fleet
 from tests.faults.plane import Plane
-from tests.faults.scenario import converged, proxied, start_controller, start_fan_out
+from tests.faults.scenario import converged, new_fleet, proxied, start_controller, start_fan_out
 
 pytestmark = pytest.mark.integration
 
 OUTAGE = 4.0
 
 
-async def test_connections_cut_mid_fan_out(plane: Plane, fleet: Fleet, tmp_path: Path) -> None:
+async def test_connections_cut_mid_fan_out(plane: Plane, tmp_path: Path) -> None:
     proxy, kubeconfig = await proxied(plane, tmp_path, "controller", record=False)
     controller = start_controller(plane, tmp_path, kubeconfig=kubeconfig)
     try:
+        fleet = await new_fleet(plane)
         await converged(fleet, controller)
         fan_out = await start_fan_out(fleet, replace_analyzer=True)
         for share in (5, 2):  # at a fifth of the fan-out, then at half of it

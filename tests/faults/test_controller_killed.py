@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.fleet import Fleet
 from tests.faults.plane import Plane
 from tests.faults.scenario import (
     converged,
+    new_fleet,
     proxied,
     start_controller,
     start_fan_out,
@@ -20,12 +20,13 @@ pytestmark = pytest.mark.integration
 
 
 async def test_controller_killed_mid_fan_out_and_started_again(
-    plane: Plane, fleet: Fleet, tmp_path: Path
+    plane: Plane, tmp_path: Path
 ) -> None:
     first = start_controller(plane, tmp_path, "first")
     second = None
     proxy, kubeconfig = await proxied(plane, tmp_path, "second", record=True)
     try:
+        fleet = await new_fleet(plane)
         await converged(fleet, first)
         fan_out = await start_fan_out(fleet, replace_analyzer=True)
         await fleet.wait_for_progress(fan_out.expected, fan_out.total // 5)

@@ -12,7 +12,7 @@ import pytest
 from mirrorctl.client import NotFoundError
 from tests.faults.fleet import Fleet, R
 from tests.faults.plane import Plane
-from tests.faults.scenario import converged, proxied, start_controller, start_fan_out
+from tests.faults.scenario import converged, new_fleet, proxied, start_controller, start_fan_out
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,7 @@ async def _churn(fleet: Fleet, round_: int) -> None:
         fleet.foreign_annotations.setdefault(name, {})[CHURN_KEY] = str(round_)
 
 
-async def test_etcd_compacted_during_churn(plane: Plane, fleet: Fleet, tmp_path: Path) -> None:
+async def test_etcd_compacted_during_churn(plane: Plane, tmp_path: Path) -> None:
     """While the controller is cut off (a proxy it reaches the apiserver through refuses it),
     others write, etcd is compacted again and again, and the apiserver restarts so its watch
     cache, which would otherwise still serve the old history, is gone. The controller comes
@@ -43,6 +43,7 @@ async def test_etcd_compacted_during_churn(plane: Plane, fleet: Fleet, tmp_path:
     proxy, kubeconfig = await proxied(plane, tmp_path, "controller", record=False)
     controller = start_controller(plane, tmp_path, kubeconfig=kubeconfig)
     try:
+        fleet = await new_fleet(plane)
         await converged(fleet, controller)
         fan_out = await start_fan_out(fleet, replace_analyzer=True)
         await fleet.wait_for_progress(fan_out.expected, fan_out.total // 5)

@@ -16,11 +16,10 @@ import pytest
 from mirrorctl.client import NotFoundError
 from mirrorctl.client.resources import LEASES
 from tests.faults.controller_process import ControllerProcess
-from tests.faults.fleet import Fleet
 from tests.faults.plane import Plane
 from tests.faults.polling import eventually
 from tests.faults.requests_log import SeenRequest
-from tests.faults.scenario import converged, proxied, start_controller, start_fan_out
+from tests.faults.scenario import converged, new_fleet, proxied, start_controller, start_fan_out
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +56,7 @@ def _seconds(micro_time: str) -> float:
     return datetime.fromisoformat(micro_time).timestamp()
 
 
-async def test_leader_killed_standby_takes_over(plane: Plane, fleet: Fleet, tmp_path: Path) -> None:
+async def test_leader_killed_standby_takes_over(plane: Plane, tmp_path: Path) -> None:
     lease = f"mirrorctl-faults-{uuid.uuid4().hex[:6]}"
     args = ["--leader-elect", f"--lease-name={lease}", f"--lease-namespace={LEASE_NAMESPACE}"]
     proxy_a, kubeconfig_a = await proxied(plane, tmp_path, "replica-a", record=True)
@@ -66,6 +65,7 @@ async def test_leader_killed_standby_takes_over(plane: Plane, fleet: Fleet, tmp_
     try:
         a = start_controller(plane, tmp_path, "replica-a", kubeconfig=kubeconfig_a, args=args)
         replicas.append(a)
+        fleet = await new_fleet(plane)
 
         async def a_leads() -> bool:
             return bool((await _lease(plane, lease)).get("holderIdentity"))
