@@ -228,6 +228,23 @@ class Fleet:
 
         return done
 
+    async def unfinished(self, expected: Mapping[str, Mapping[str, Any]]) -> set[str]:
+        """The VMIs mirrorctl still has to write: sources without ``expected`` (or without
+        their label), analyzer interfaces without theirs."""
+        done = self.configured(expected)
+        sources = {_vmi_name(pod): md for pod, md in self.sources.items()}
+        analyzers = {_vmi_name(d.analyzer) for d in self.destinations.values()}
+        left: set[str] = set()
+        for name, vmi in (await self.vmis()).items():
+            labels = vmi["metadata"].get("labels") or {}
+            if name in sources and not (
+                done(vmi) and labels.get(keys.MIRROR_DESTINATION) == sources[name]
+            ):
+                left.add(name)
+            if name in analyzers and labels.get(keys.ANALYZER_INTERFACE) != "":
+                left.add(name)
+        return left
+
     async def count_configured(self, expected: Mapping[str, Mapping[str, Any]]) -> int:
         done = self.configured(expected)
         return sum(1 for vmi in (await self.vmis()).values() if done(vmi))
