@@ -1,173 +1,109 @@
-"""B7 baseline: the mirroring fan-out as a kopf operator, written the way kopf's documentation
-suggests: indexes as the cache of related objects (sources by destination, VMIs by pod, pods'
-destinations, destinations' configurations), change handlers on the primary resource
-(MirrorDestination: create, resume, and update of ``spec``), event handlers on the secondary
-ones (pods, VMIs), and writes to other objects through kubernetes-asyncio's
-``CustomObjectsApi`` (JSON merge patch), at most WORKERS at a time. The decisions are
-mirrorctl's own pure functions (`benchmarks.peers.desired`), so the writes are identical.
+"""B7 baseline: the mirroring fan-out as a kopf operator that remembers what it needs itself.
 
-kopf keeps its own state in annotations of the MirrorDestinations it handles and posts
-Events about its handlers; it runs ``standalone`` (no peering objects), namespace-scoped
-(MirrorDestinations are cluster-scoped and served regardless), logging at WARNING (as
-``kopf run --quiet``). Handlers are registered in a registry made here and passed to
-``kopf.run``, which is what ``kopf run`` calls.
+kopf's change handlers on the primary resource (MirrorDestination: create, resume, and update
+of ``spec``; kopf keeps its state in the object's annotations and posts Events about its
+handlers), event handlers on the secondary ones (pods, VMIs) that keep plain dicts of what the
+fan-out needs (sources by destination, VMIs by pod, pods' destinations, destinations'
+configurations), and writes to other objects through kubernetes-asyncio's
+``CustomObjectsApi`` (JSON merge patch), at most WORKERS at a time. This is kopf's
+"in-memory containers" pattern; `benchmarks.peers.kopf_indexed` is the same with kopf's
+indexes. Standalone (no peering objects), namespace-scoped (MirrorDestinations are
+cluster-scoped and served regardless), logging at WARNING. The decisions are mirrorctl's own
+pure functions, so the writes are identical.
 
 Run: ``python -m benchmarks.peers.kopf_operator KUBECONFIG NAMESPACE WORKERS READY_FILE``;
-READY_FILE is created when the first MirrorDestination handler runs, which kopf does only once
-every index is populated.
+READY_FILE is created when the first MirrorDestination handler runs (kopf gives no signal
+that the secondary resources are listed: the harness also waits for the CPU to go quiet).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import kopf
-from kubernetes_asyncio import client, config
 
-from benchmarks.peers.desired import destination_configuration, owner_pod, vmi_patch
+from benchmarks.peers.desired import destination_configuration, owner_pod
+from benchmarks.peers.kopf_common import (
+    MDS,
+    VMIS,
+    VmiEntry,
+    Writer,
+    add_session,
+    entry_of,
+    run_operator,
+)
 from mirrorctl.mirroring import keys
 from mirrorctl.mirroring.configuration import MirroringConfiguration
 
-__all__ = ["build_registry", "main"]
-
-GROUP, VERSION = "core.contrail.juniper.net", "v1alpha1"
-MDS = (GROUP, VERSION, "mirrordestinations")
-VMIS = (GROUP, VERSION, "virtualmachineinterfaces")
-MERGE_PATCH = "application/merge-patch+json"
-# (VMI name, its mirror-destination label, its interface and configuration annotations)
-VmiEntry = tuple[str, str | None, str | None, str | None]
+__all__ = ["Memory", "build_registry", "main"]
 
 
-def _first(store: Any) -> Any:
-    return next(iter(store), None) if store is not None else None
-
-
-class Writer:
-    """The one way the handlers write: bounded concurrency, merge patches."""
-
-    def __init__(self, api: Any, workers: int) -> None:
-        self.custom: Any = client.CustomObjectsApi(api)
-        self.limit = asyncio.Semaphore(workers)
-
-    async def configure(
-        self,
-        namespace: str,
-        entry: VmiEntry,
-        destination: str | None,
-        configuration: MirroringConfiguration | None,
-    ) -> None:
-        name, label, interface, current = entry
-        labels = {keys.MIRROR_DESTINATION: label} if label is not None else {}
-        annotations = {keys.VMI_INTERFACE: interface, keys.MIRRORING_CONFIGURATION: current}
-        patch = vmi_patch(
-            labels,
-            {k: v for k, v in annotations.items() if v is not None},
-            destination,
-            configuration,
-        )
-        if patch is None:
-            return
-        async with self.limit:
-            await self.custom.patch_namespaced_custom_object(
-                *VMIS[:2], namespace, VMIS[2], name, patch, _content_type=MERGE_PATCH
-            )
+@dataclass
+class Memory:
+    configurations: dict[str, MirroringConfiguration | None] = field(default_factory=dict)
+    destinations: dict[str, str | None] = field(default_factory=dict)  # pod -> destination
+    sources: dict[str, set[str]] = field(default_factory=dict)  # destination -> pods
+    interfaces: dict[str, dict[str, VmiEntry]] = field(default_factory=dict)  # pod -> VMIs
 
 
 def build_registry(namespace: str, workers: int, ready_file: Path) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     state: dict[str, Writer] = {}
+    memory = Memory()
+    add_session(registry, state, workers)
 
-    # A registry of one's own starts without kopf's default login handlers.
-    @kopf.on.login(registry=registry)
-    def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-        return kopf.login_with_kubeconfig(**kwargs)
-
-    @kopf.on.startup(registry=registry)
-    async def connect(**_: Any) -> None:
-        await config.load_kube_config(config_file=os.environ["KUBECONFIG"])
-        state["writer"] = Writer(client.ApiClient(), workers)
-
-    # kopf passes each index to handlers as the keyword argument named by its id.
-    @kopf.index("pods", id="sources", registry=registry)
-    def sources(name: str, annotations: Any, **_: Any) -> dict[str, str] | None:
-        destination = annotations.get(keys.MIRROR_DESTINATION)
-        return {destination: name} if destination else None
-
-    @kopf.index("pods", id="pod_destinations", registry=registry)
-    def pod_destinations(name: str, annotations: Any, **_: Any) -> dict[str, str | None]:
-        return {name: annotations.get(keys.MIRROR_DESTINATION)}
-
-    @kopf.index(*VMIS, id="interfaces", registry=registry)
-    def interfaces(
-        name: str, labels: Any, annotations: Any, **_: Any
-    ) -> dict[str, VmiEntry] | None:
-        owner = owner_pod(annotations)
-        if owner is None:
-            return None
-        entry = (
-            name,
-            labels.get(keys.MIRROR_DESTINATION),
-            annotations.get(keys.VMI_INTERFACE),
-            annotations.get(keys.MIRRORING_CONFIGURATION),
-        )
-        return {owner[1]: entry}
-
-    @kopf.index(*MDS, id="configurations", registry=registry)
-    def configurations(name: str, body: Any, **_: Any) -> dict[str, MirroringConfiguration | None]:
-        return {name: destination_configuration(body)}
-
-    async def configure_pod(
-        pod: str,
-        destination: str | None,
-        configuration: MirroringConfiguration | None,
-        interfaces: kopf.Index[str, VmiEntry],
-    ) -> None:
-        writer = state["writer"]
-        for entry in list(interfaces.get(pod, [])):
-            await writer.configure(namespace, entry, destination, configuration)
+    async def configure_pod(pod: str) -> None:
+        destination = memory.destinations.get(pod)
+        configuration = memory.configurations.get(destination) if destination else None
+        for entry in list(memory.interfaces.get(pod, {}).values()):
+            await state["writer"].configure(namespace, entry, destination, configuration)
 
     @kopf.on.create(*MDS, registry=registry)
     @kopf.on.resume(*MDS, registry=registry)
     @kopf.on.update(*MDS, field="spec", registry=registry)
-    async def fan_out(name: str, body: kopf.Body, **kwargs: Any) -> None:
+    async def fan_out(name: str, body: kopf.Body, **_: Any) -> None:
         if not ready_file.exists():  # noqa: ASYNC240 - once, and a local file
             ready_file.touch()  # noqa: ASYNC240
-        sources: kopf.Index[str, str] = kwargs["sources"]
-        interfaces: kopf.Index[str, VmiEntry] = kwargs["interfaces"]
-        configuration = destination_configuration(body)
-        pods = list(sources.get(name, []))
-        await asyncio.gather(*(configure_pod(p, name, configuration, interfaces) for p in pods))
+        memory.configurations[name] = destination_configuration(body)
+        pods = sorted(memory.sources.get(name, ()))
+        await asyncio.gather(*(configure_pod(p) for p in pods))
+
+    @kopf.on.event(*MDS, registry=registry)
+    async def destination_gone(name: str, type: str, **_: Any) -> None:
+        if type == "DELETED":
+            memory.configurations[name] = None
+            await asyncio.gather(*(configure_pod(p) for p in memory.sources.get(name, ())))
 
     @kopf.on.event("pods", registry=registry)
-    async def pod_changed(
-        name: str, annotations: kopf.Annotations, type: str, **kwargs: Any
-    ) -> None:
-        configurations: kopf.Index[str, MirroringConfiguration | None] = kwargs["configurations"]
+    async def pod_changed(name: str, annotations: kopf.Annotations, type: str, **_: Any) -> None:
+        old = memory.destinations.pop(name, None)
+        if old:
+            memory.sources.get(old, set()).discard(name)
         destination = None if type == "DELETED" else annotations.get(keys.MIRROR_DESTINATION)
-        configuration = _first(configurations.get(destination)) if destination else None
-        await configure_pod(name, destination, configuration, kwargs["interfaces"])
+        if destination:
+            memory.destinations[name] = destination
+            memory.sources.setdefault(destination, set()).add(name)
+        await configure_pod(name)
 
     @kopf.on.event(*VMIS, registry=registry)
     async def vmi_changed(
-        name: str, labels: kopf.Labels, annotations: kopf.Annotations, type: str, **kwargs: Any
+        name: str, labels: kopf.Labels, annotations: kopf.Annotations, type: str, **_: Any
     ) -> None:
         owner = owner_pod(annotations)
-        if type == "DELETED" or owner is None:
+        if owner is None:
             return
-        pod_destinations: kopf.Index[str, str | None] = kwargs["pod_destinations"]
-        configurations: kopf.Index[str, MirroringConfiguration | None] = kwargs["configurations"]
-        destination = _first(pod_destinations.get(owner[1]))
-        configuration = _first(configurations.get(destination)) if destination else None
-        entry = (
-            name,
-            labels.get(keys.MIRROR_DESTINATION),
-            annotations.get(keys.VMI_INTERFACE),
-            annotations.get(keys.MIRRORING_CONFIGURATION),
-        )
+        pod = owner[1]
+        if type == "DELETED":
+            memory.interfaces.get(pod, {}).pop(name, None)
+            return
+        entry = entry_of(name, labels, annotations)
+        memory.interfaces.setdefault(pod, {})[name] = entry
+        destination = memory.destinations.get(pod)
+        configuration = memory.configurations.get(destination) if destination else None
         await state["writer"].configure(namespace, entry, destination, configuration)
 
     return registry
@@ -175,13 +111,7 @@ def build_registry(namespace: str, workers: int, ready_file: Path) -> kopf.Opera
 
 def main(argv: list[str]) -> int:
     kubeconfig, namespace, workers, ready_file = argv
-    os.environ["KUBECONFIG"] = kubeconfig  # kopf's own login reads it
-    kopf.configure(quiet=True)
-    kopf.run(
-        registry=build_registry(namespace, int(workers), Path(ready_file)),
-        standalone=True,
-        namespaces=[namespace],
-    )
+    run_operator(build_registry(namespace, int(workers), Path(ready_file)), kubeconfig, namespace)
     return 0
 
 

@@ -76,11 +76,12 @@ class Child:
     def alive(self) -> bool:
         return self._process is not None and self._process.returncode is None
 
-    def tail(self, lines: int = 20) -> str:
+    def tail(self, lines: int = 20, width: int = 300) -> str:
         try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+            text = self.log.read_text(errors="replace").splitlines()[-lines:]
         except OSError:
             return ""
+        return "\n".join(line[:width] for line in text)
 
     async def stop(self, timeout: float = 20.0) -> int | None:
         process = self._process
