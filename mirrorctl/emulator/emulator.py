@@ -7,6 +7,7 @@ manager, so they never take over the labels and annotations mirrorctl writes on 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from mirrorctl.client.resources import NAMESPACES, PODS
 from mirrorctl.emulator.ipam import AddressPools
 from mirrorctl.emulator.render import (
     POD_KEY_LABEL,
+    POD_UID_ANNOTATION,
     NetworkRef,
     PodObjects,
     default_network,
@@ -48,14 +50,28 @@ class KubeManagerEmulator:
         self.pools = AddressPools()
         self._networks: set[NetworkRef] = set()
         self._namespaces: set[str] = set()
+        # pod key label -> names of the InstanceIPs made for it (one per interface).
+        self._made: dict[str, set[str]] = {}
+        self._loaded = False
+        self._load_lock = asyncio.Lock()
 
-    async def load_addresses(self) -> None:
-        """Reserve the addresses of InstanceIPs made before, so a restart never reuses one."""
-        iips = await self.client.list(self.resources.instance_ips, label_selector=POD_KEY_LABEL)
-        for iip in iips.get("items", []):
-            address = (iip.get("spec") or {}).get("instanceIPAddress")
-            if isinstance(address, str):
-                self.pools.reserve(self._network_key(iip), iip["metadata"]["name"], address)
+    async def _load_state(self) -> None:
+        """Once: learn the InstanceIPs made before (by an earlier run), so no address is
+        given twice and interfaces dropped while we were away are found."""
+        async with self._load_lock:
+            if self._loaded:
+                return
+            iips = await self.client.list(self.resources.instance_ips, label_selector=POD_KEY_LABEL)
+            for iip in iips.get("items", []):
+                meta = iip["metadata"]
+                address = (iip.get("spec") or {}).get("instanceIPAddress")
+                uid = (meta.get("annotations") or {}).get(POD_UID_ANNOTATION, "")
+                if isinstance(address, str):
+                    self.pools.reserve(self._network_key(iip), meta["name"], address, uid)
+                pod_key = (meta.get("labels") or {}).get(POD_KEY_LABEL)
+                if pod_key:
+                    self._made.setdefault(pod_key, set()).add(meta["name"])
+            self._loaded = True
 
     def _network_key(self, iip: Mapping[str, Any]) -> str | None:
         """The pool an InstanceIP's address came from: None for the default pod network."""
@@ -128,6 +144,7 @@ class KubeManagerEmulator:
         )
         if objects is None:
             return None
+        await self._load_state()
         for network in objects.networks:
             await self._ensure_network(network)
         await self._apply(self.resources.virtual_machines, objects.vm)
@@ -137,7 +154,13 @@ class KubeManagerEmulator:
         for iip in objects.instance_ips:
             await self._apply(self.resources.instance_ips, iip)
         await self._write_network_status(pod, objects.network_status)
-        await self._remove_stale_interfaces(pod, objects)
+        meta = pod["metadata"]
+        pod_key = pod_key_label(meta["namespace"], meta["name"])
+        wanted = {i["metadata"]["name"] for i in objects.instance_ips}
+        # Listing is only needed when an interface went away; most calls skip it.
+        if not self._made.get(pod_key, set()) <= wanted:
+            await self._remove_stale_interfaces(pod, objects)
+        self._made[pod_key] = wanted
         return objects
 
     async def _write_network_status(self, pod: Mapping[str, Any], value: str) -> None:
@@ -182,7 +205,9 @@ class KubeManagerEmulator:
 
     async def remove_pod(self, namespace: str, name: str) -> int:
         """Delete what was made for the pod ``namespace/name``; returns how many objects."""
-        selector = f"{POD_KEY_LABEL}={pod_key_label(namespace, name)}"
+        pod_key = pod_key_label(namespace, name)
+        selector = f"{POD_KEY_LABEL}={pod_key}"
+        self._made.pop(pod_key, None)
         removed = 0
         for res, ns in (
             (self.resources.instance_ips, None),

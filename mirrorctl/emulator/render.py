@@ -23,6 +23,7 @@ from mirrorctl.mirroring.resources import ContrailResources
 __all__ = [
     "DEFAULT_NETWORK",
     "POD_KEY_LABEL",
+    "POD_UID_ANNOTATION",
     "NetworkRef",
     "PodObjects",
     "default_network",
@@ -34,6 +35,8 @@ DOMAIN = "default-domain"
 DEFAULT_NETWORK = "default-podnetwork"
 # Lets the emulator find what it made for a pod after the pod is gone.
 POD_KEY_LABEL = "emulator.mirrorctl.dev/pod-key"
+# The pod generation an InstanceIP's address was given to (see AddressPools).
+POD_UID_ANNOTATION = "emulator.mirrorctl.dev/pod-uid"
 _MAX_NAME = 253
 
 
@@ -182,11 +185,15 @@ def render_pod(
         }
         iip_name = _name(namespace, name, interface.name)
         network_key = interface.network
-        address = pools.allocate(network_key, iip_name)
+        address = pools.allocate(network_key, iip_name, uid)
         iip = {
             "apiVersion": api_version,
             "kind": "InstanceIP",
-            "metadata": {"name": iip_name, "labels": labels, "annotations": kube_manager},
+            "metadata": {
+                "name": iip_name,
+                "labels": labels,
+                "annotations": {**kube_manager, POD_UID_ANNOTATION: uid},
+            },
             "spec": {
                 "instanceIPAddress": address,
                 "instanceIPFamily": "v4",

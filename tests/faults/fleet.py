@@ -20,11 +20,11 @@ import orjson
 
 from mirrorctl.client import Client, GoneError
 from mirrorctl.client.resources import NAMESPACES, PODS
+from mirrorctl.emulator import KubeManagerEmulator
 from mirrorctl.emulator.render import POD_KEY_LABEL
 from mirrorctl.mirroring import keys
 from mirrorctl.mirroring.resources import contrail_resources
 from tests.faults.bounded import bounded
-from tests.faults.new_pods_emulator import NewPodsEmulator
 
 __all__ = [
     "CLUSTER",
@@ -83,7 +83,7 @@ class Fleet:
         self.admin = admin
         self.namespace = namespace
         self.destinations = {d.name: d for d in destinations}
-        self.emulator = NewPodsEmulator(admin, cluster_name=CLUSTER)
+        self.emulator = KubeManagerEmulator(admin, cluster_name=CLUSTER)
         # Keys other writers added to a VMI (by VMI name), which must all survive.
         self.foreign_labels: dict[str, dict[str, str]] = {}
         self.foreign_annotations: dict[str, dict[str, str]] = {}
