@@ -4,6 +4,7 @@ import pytest
 
 from mirrorctl.client import Client, ForbiddenError
 from mirrorctl.client.resources import CONFIGMAPS, PODS, resource
+from mirrorctl.envtest import ControlPlane
 
 pytestmark = pytest.mark.integration
 
@@ -32,3 +33,16 @@ async def test_namespace_fixture_gives_a_fresh_namespace(
     admin_client: Client, namespace: str
 ) -> None:
     assert (await admin_client.list(PODS, namespace))["items"] == []
+
+
+async def test_restart_returns_once_rbac_authorizes_the_controller_again(
+    control_plane: ControlPlane, controller_client: Client, rbac: None
+) -> None:
+    await control_plane.arestart_apiserver()
+    # No 403 window: the controller may act the moment the restart returns.
+    await controller_client.list(PODS)
+
+
+def test_compacting_twice_without_a_write_is_fine(control_plane: ControlPlane) -> None:
+    first = control_plane.compact_etcd()
+    assert control_plane.compact_etcd() >= first
