@@ -26,7 +26,13 @@ def mirroring_settings(settings: RunSettings) -> MirroringSettings:
 
 async def build_manager(settings: RunSettings, *, install_signal_handlers: bool) -> Manager:
     election = (
-        LeaderElectionConfig(name=settings.lease_name, namespace=settings.lease_namespace)
+        LeaderElectionConfig(
+            name=settings.lease_name,
+            namespace=settings.lease_namespace,
+            lease_duration=settings.lease_duration,
+            renew_deadline=settings.renew_deadline,
+            retry_period=settings.retry_period,
+        )
         if settings.leader_elect
         else None
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -34,6 +34,11 @@ class RunSettings(BaseSettings):
     leader_elect: bool = Field(False, description="run only while holding the Lease")
     lease_name: str = Field("mirrorctl-leader", min_length=1)
     lease_namespace: str = Field("mirrorctl-system", min_length=1)
+    lease_duration: float = Field(15.0, gt=0, description="seconds a standby waits to take over")
+    renew_deadline: float = Field(
+        10.0, gt=0, description="seconds the leader keeps trying to renew"
+    )
+    retry_period: float = Field(2.0, gt=0, description="seconds between Lease attempts")
     metrics_bind_address: str = Field("0.0.0.0:8080", description="host:port for /metrics")
     health_probe_bind_address: str = Field("0.0.0.0:8081", description="host:port for probes")
     log_format: Literal["json", "console"] = "json"
@@ -49,6 +54,23 @@ class RunSettings(BaseSettings):
     @classmethod
     def _address(cls, value: str) -> str:
         BindAddress.parse(value)
+        return value
+
+    @field_validator("renew_deadline")
+    @classmethod
+    def _renew_within_lease(cls, value: float, info: ValidationInfo) -> float:
+        lease = info.data.get("lease_duration")
+        if lease is not None and not value < lease:
+            raise ValueError(f"must be shorter than lease_duration ({lease})")
+        return value
+
+    @field_validator("retry_period")
+    @classmethod
+    def _retry_within_renew(cls, value: float, info: ValidationInfo) -> float:
+        renew = info.data.get("renew_deadline")
+        # client-go's rule: the renew deadline must allow for a jittered retry.
+        if renew is not None and not value * 1.2 < renew:
+            raise ValueError(f"must be under renew_deadline / 1.2 ({renew})")
         return value
 
     @field_validator("contrail_api_version")

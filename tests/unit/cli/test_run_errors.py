@@ -31,3 +31,23 @@ def test_auto_with_a_kubeconfig_flag_means_run(
     # `run` (not `dev`) is chosen: it fails on the missing file instead of starting a cluster.
     assert main(["auto", "--kubeconfig", str(tmp_path / "absent")]) == 1
     assert "kubeconfig" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--renew-deadline", "20"], "renew_deadline"),
+        (
+            ["--lease-duration", "3", "--renew-deadline", "2", "--retry-period", "1.9"],
+            "retry_period",
+        ),
+        (["--retry-period", "0"], "retry_period"),
+    ],
+)
+def test_inconsistent_lease_timings_name_the_setting(
+    flags: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", *flags]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert f"invalid setting {named} " in err[0]
