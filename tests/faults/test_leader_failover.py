@@ -24,9 +24,10 @@ from tests.faults.scenario import converged, new_fleet, proxied, start_controlle
 pytestmark = pytest.mark.integration
 
 LEASE_NAMESPACE = "mirrorctl-system"
-# `mirrorctl run` has no flags for the election timings: client-go's defaults apply.
-LEASE_DURATION = 15.0
-RETRY_PERIOD = 2.0
+# Shorter than the 15 s / 10 s / 2 s defaults, so the scenario runs in seconds.
+LEASE_DURATION = 6.0
+RENEW_DEADLINE = 4.0
+RETRY_PERIOD = 0.5
 JITTER = 1.2  # candidates wait up to retry_period * (1 + 1.2) between attempts
 # Generous. The standby may take over one lease duration after it last saw the Lease change,
 # which it sees up to a jittered retry period after the leader's last renewal, and it tries
@@ -62,7 +63,14 @@ def _seconds(micro_time: str) -> float:
 
 async def test_leader_killed_standby_takes_over(plane: Plane, tmp_path: Path) -> None:
     lease = f"mirrorctl-faults-{uuid.uuid4().hex[:6]}"
-    args = ["--leader-elect", f"--lease-name={lease}", f"--lease-namespace={LEASE_NAMESPACE}"]
+    args = [
+        "--leader-elect",
+        f"--lease-name={lease}",
+        f"--lease-namespace={LEASE_NAMESPACE}",
+        f"--lease-duration={LEASE_DURATION}",
+        f"--renew-deadline={RENEW_DEADLINE}",
+        f"--retry-period={RETRY_PERIOD}",
+    ]
     proxy_a, kubeconfig_a = await proxied(plane, tmp_path, "replica-a", record=True)
     proxy_b, kubeconfig_b = await proxied(plane, tmp_path, "replica-b", record=True)
     replicas: list[ControllerProcess] = []
