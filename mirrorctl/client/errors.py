@@ -58,7 +58,19 @@ class ForbiddenError(ApiError):
 
 
 class NotFoundError(ApiError):
-    pass
+    """404: an object that does not exist, or a path the apiserver does not serve at all."""
+
+    @property
+    def object_name(self) -> str | None:
+        """The object the apiserver says does not exist, named in its `Status` details.
+
+        None for a 404 that names no object: the path itself is not served (a resource the
+        server does not know, or a custom resource whose handler a starting apiserver has not
+        installed yet, to which it answers a bare ``404 page not found``). That says nothing
+        about whether any object exists.
+        """
+        name = self.details.get("name")
+        return name if isinstance(name, str) and name else None
 
 
 class ConflictError(ApiError):

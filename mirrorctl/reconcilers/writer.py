@@ -46,7 +46,9 @@ class ObjectWriter:
 
     A merge patch without a resourceVersion cannot conflict, and it touches only the keys it
     names, so concurrent writers of other keys of the same object are never overwritten. An
-    object that is gone is not an error: there is nothing left to converge.
+    object that is gone is not an error: there is nothing left to converge. Only a 404 that
+    names the object says so; any other 404 (a restarted apiserver serves custom resources a
+    moment after it accepts requests) is raised, so the reconcile is retried.
     """
 
     def __init__(self, client: Patcher, written: WrittenObjects, keymap: KeyMap) -> None:
@@ -80,7 +82,9 @@ class ObjectWriter:
             written = await self._client.patch(
                 res, name, body, namespace, patch_type=PatchType.MERGE, subresource=subresource
             )
-        except NotFoundError:
+        except NotFoundError as err:
+            if err.object_name != name:
+                raise
             self._written.forget(res, key)
             _log.debug("object gone before its patch", kind=res.kind, key=key)
             return False

@@ -130,3 +130,17 @@ def test_watch_error_status_uses_its_code() -> None:
 def test_str_names_status_reason_and_message() -> None:
     error = error_from_response(404, orjson.dumps(status(404, "NotFound", 'pods "x" not found')))
     assert str(error) == '404 NotFound: pods "x" not found'
+
+
+def test_a_not_found_names_the_missing_object_only_when_the_status_does() -> None:
+    missing = status(404, "NotFound", 'pods "x" not found', name="x", kind="pods")
+    error = error_from_response(404, orjson.dumps(missing))
+    assert isinstance(error, NotFoundError)
+    assert error.object_name == "x"
+    # What an apiserver answers for a path it does not serve (yet): no object is named.
+    unserved = error_from_response(404, b"404 page not found")
+    assert isinstance(unserved, NotFoundError)
+    assert unserved.object_name is None
+    nameless = error_from_status(status(404, "NotFound"))
+    assert isinstance(nameless, NotFoundError)
+    assert nameless.object_name is None

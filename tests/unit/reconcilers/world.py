@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mirrorctl.cache.errors import CacheNotSyncedError
-from mirrorctl.client.errors import NotFoundError
+from mirrorctl.client.errors import error_from_response, error_from_status
 from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import PODS
@@ -98,6 +98,9 @@ class World:
         self.events: list[Event] = []
         self.stale = False  # when set, writes reach the server but not the cache
         self.unsynced: set[Resource] = set()  # reads of these raise CacheNotSyncedError
+        # Writes of these meet the bare 404 of a path not served, as a restarted apiserver
+        # answers for custom resources until it has installed their handlers.
+        self.unserved: set[Resource] = set()
         self._versions = itertools.count(100)
         self.clock = datetime(2025, 1, 1, tzinfo=UTC)
         written = WrittenObjects()
@@ -152,10 +155,22 @@ class World:
         force: bool | None = None,
     ) -> dict[str, Any]:
         assert patch_type is PatchType.MERGE
+        if resource in self.unserved:
+            raise error_from_response(404, b"404 page not found")
         key = f"{namespace}/{name}" if namespace else name
         current = self.server[resource].get(key)
         if current is None:
-            raise NotFoundError(404, "NotFound", f"{key} not found", {})
+            # The apiserver's Status for a missing object names it.
+            details = {"name": name, "group": resource.group, "kind": resource.plural}
+            raise error_from_status(
+                {
+                    "kind": "Status",
+                    "reason": "NotFound",
+                    "message": f"{key} not found",
+                    "details": details,
+                },
+                404,
+            )
         if subresource == "status":
             assert set(body) == {"status"}, "a status patch changes nothing but status"
         else:
