@@ -22,6 +22,10 @@ Per process, from ``/proc/<pid>``:
    echoes of its own writes);
 3. single-change latency: a probe pod's destination switches; p50/p99 until the watch sees its
    VMI configured for the new one.
+For mirrorctl, the memory its cache holds is also measured exactly: the same manager set-up in
+this process under tracemalloc, full namespace minus empty namespace, per cached source
+(``traced_bytes_per_cached_source``); RSS also counts memory the allocator keeps after the
+initial list's peak.
 
 The kopf baseline keeps what the fan-out needs in its own dicts, fed by event handlers. The
 same operator with kopf's indexes (`benchmarks.peers.kopf_indexed`) is started too, for its
@@ -38,11 +42,13 @@ Run: ``python -m benchmarks.b7_peers``. Nothing here asserts the targets.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +70,9 @@ from benchmarks.peers.stats import percentile, ratio, summary_ms
 from mirrorctl.client import Client
 from mirrorctl.client.resources import PODS
 from mirrorctl.envtest import ControlPlane
+from mirrorctl.manager import Manager, ManagerOptions
 from mirrorctl.mirroring import keys
+from mirrorctl.reconcilers import MirroringSettings, setup_mirroring
 
 __all__ = ["run"]
 
@@ -196,6 +204,37 @@ class _Probes:
         return found
 
 
+async def _traced_mirrorctl(cp: ControlPlane, namespace: str) -> int:
+    """Bytes of Python objects a mirrorctl manager (same setup as ``mirrorctl run``) still
+    holds once synced and idle, by tracemalloc, in this process: unlike RSS, free memory the
+    allocator keeps after the initial list does not count."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        manager = await Manager.from_kubeconfig(cp.controller_kubeconfig, options=ManagerOptions())
+        mirroring = setup_mirroring(
+            manager, MirroringSettings(namespace=namespace, workers=WORKERS)
+        )
+        task = asyncio.create_task(manager.start())
+        controllers = (mirroring.analyzer_pod, mirroring.source_pod, mirroring.destination)
+        quiet = 0
+        while quiet < 20:  # two seconds with every queue empty
+            await asyncio.sleep(0.1)
+            if task.done():
+                task.result()
+                raise RuntimeError("the in-process manager stopped early")
+            idle = manager.caches_synced and all(len(c.queue) == 0 for c in controllers)
+            quiet = quiet + 1 if idle else 0
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+        manager.stop()
+        await asyncio.wait_for(task, 60)
+        return held
+    finally:
+        tracemalloc.stop()
+
+
 def _mb(value: float) -> float:
     return round(value / 2**20, 1)
 
@@ -281,6 +320,12 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
                 "latency": summary_ms(latencies[peer]),
                 "exit_code": code,
             }
+        print("b7: mirrorctl in-process, tracemalloc ...", file=sys.stderr, flush=True)
+        traced_empty = await _traced_mirrorctl(cp, EMPTY_NAMESPACE)
+        traced_full = await _traced_mirrorctl(cp, NAMESPACE)
+        results["mirrorctl"]["traced_bytes_per_cached_source"] = round(
+            (traced_full - traced_empty) / cached
+        )
         print("b7: kopf-indexed (start-up only) ...", file=sys.stderr, flush=True)
         indexed = await _start("kopf-indexed", cp, NAMESPACE, log_dir)
         try:

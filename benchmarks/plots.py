@@ -83,8 +83,14 @@ def timeseries(
     handles, labels = ax.get_legend_handles_labels()
     if second:
         right = ax.twinx()
-        for label, points in second.items():
-            right.plot([p[0] for p in points], [p[1] for p in points], label=label, linestyle=":")
+        for i, (label, points) in enumerate(second.items()):
+            right.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                label=label,
+                linestyle=":",
+                color=f"C{len(series) + i}",  # the right axis would restart the colour cycle
+            )
         right.set_ylabel(second_label)
         more_handles, more_labels = right.get_legend_handles_labels()
         handles += more_handles
