@@ -71,11 +71,16 @@ def timeseries(
     *,
     second: Mapping[str, Sequence[tuple[float, float]]] | None = None,
     second_label: str = "",
+    from_zero: bool = False,
 ) -> str:
-    """(t, value) lines against seconds; ``second`` goes on a right-hand axis."""
+    """(t, value) lines against seconds; ``second`` goes on a right-hand axis. ``from_zero``
+    starts the left axis at 0, so a flat curve looks flat rather than magnified."""
     fig, ax = _figure(8)
     for label, points in series.items():
         ax.plot([p[0] for p in points], [p[1] for p in points], label=label)
+    ax.ticklabel_format(axis="y", useOffset=False)
+    if from_zero:
+        ax.set_ylim(bottom=0, top=max((p[1] for v in series.values() for p in v), default=1) * 1.15)
     ax.set_xlabel("seconds")
     ax.set_ylabel(ylabel)
     ax.set_title(title)

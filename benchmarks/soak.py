@@ -349,6 +349,7 @@ async def soak(
                 "changes not yet converged": [(s["t"], s["open_changes"]) for s in samples],
             },
             second_label="items",
+            from_zero=True,
         )
         summary = {
             "pods": pods,
