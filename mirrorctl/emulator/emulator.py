@@ -198,8 +198,11 @@ class KubeManagerEmulator:
 
     async def _delete(self, res: Any, obj: Mapping[str, Any]) -> None:
         meta = obj["metadata"]
-        with contextlib.suppress(NotFoundError):
+        try:
             await self.client.delete(res, meta["name"], meta.get("namespace"))
+        except NotFoundError as err:
+            if err.object_name != meta["name"]:
+                raise  # the resource is not served (yet): not a sign the object is gone
         if res is self.resources.instance_ips:
             self.pools.release(self._network_key(obj), meta["name"])
 
