@@ -46,6 +46,19 @@ def _metadata(body: Mapping[str, Any]) -> Mapping[str, Any]:
     return metadata if isinstance(metadata, Mapping) else {}
 
 
+def _stale_connection(error: BaseException, *, idempotent: bool) -> bool:
+    """Whether ``error`` says a reused connection was dead before the request got through.
+
+    A failed write of the request (``ClientConnectionResetError``, possibly wrapped in a
+    ``ClientOSError``) means the server saw nothing; a disconnect before any response is also
+    safe to repeat when the request is idempotent.
+    """
+    chain = (error, error.__cause__)
+    if any(isinstance(e, aiohttp.ClientConnectionResetError) for e in chain):
+        return True
+    return idempotent and isinstance(error, aiohttp.ServerDisconnectedError)
+
+
 class Client:
     """Kubernetes API client on raw dicts.
 
@@ -176,6 +189,7 @@ class Client:
         final (raised). Retries follow Retry-After; a 401 forces one credential refresh."""
         attempt = 0
         reauthenticated = False
+        stale_retried = False
         credentials = self._credentials
         while True:
             if self._limiter is not None:
@@ -198,8 +212,14 @@ class Client:
                 response = await self._session.request(
                     method, url, data=data, headers=headers, **kwargs
                 )
-            except BaseException:
+            except BaseException as error:
                 self._observe(method, TRANSPORT_ERROR_CODE, started)
+                if not stale_retried and _stale_connection(error, idempotent=idempotent):
+                    # A pooled keep-alive connection the server had closed (it restarted, or
+                    # timed the connection out): one more try on a fresh one, as Go's
+                    # transport does. Nothing reached the server, so even a create is safe.
+                    stale_retried = True
+                    continue
                 raise
             status = response.status
             if status < 300:

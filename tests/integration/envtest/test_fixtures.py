@@ -36,11 +36,16 @@ async def test_namespace_fixture_gives_a_fresh_namespace(
 
 
 async def test_restart_returns_once_rbac_authorizes_the_controller_again(
-    control_plane: ControlPlane, controller_client: Client, rbac: None
+    control_plane: ControlPlane, controller_client: Client, admin_client: Client, rbac: None
 ) -> None:
+    await admin_client.list(PODS, "default")  # leaves a keep-alive connection in the pool
     await control_plane.arestart_apiserver()
     # No 403 window: the controller may act the moment the restart returns.
     await controller_client.list(PODS)
+    # The pooled connection died with the old process; even a create goes through on a new one.
+    body = {"metadata": {"generateName": "after-restart-"}}
+    created = await admin_client.create(CONFIGMAPS, body, "default")
+    assert created["metadata"]["name"].startswith("after-restart-")
 
 
 def test_compacting_twice_without_a_write_is_fine(control_plane: ControlPlane) -> None:
