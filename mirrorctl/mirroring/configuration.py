@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 import orjson
@@ -44,6 +45,11 @@ class MirroringConfiguration(_Model):
 
     def to_json(self) -> str:
         """Compact JSON, keys in declaration order, every key present (null when unset)."""
+        return self._json
+
+    @cached_property
+    def _json(self) -> str:
+        # One configuration is compared with every source VMI of its destination.
         return orjson.dumps(self.model_dump(mode="json")).decode()
 
 
@@ -60,6 +66,8 @@ def configuration_matches(existing: str | None, desired: MirroringConfiguration)
     value (key order and whitespace do not matter, types and extra keys do)."""
     if existing is None:
         return False
+    if existing == desired.to_json():
+        return True
     try:
         return parse_configuration(existing) == desired
     except ValueError:

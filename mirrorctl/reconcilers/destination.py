@@ -17,7 +17,7 @@ from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
 from mirrorctl.reconcilers.merge_patch import merge_patch
 from mirrorctl.reconcilers.notices import NORMAL, WARNING
-from mirrorctl.reconcilers.resolve import resolve_destination
+from mirrorctl.reconcilers.resolve import DestinationResolver
 from mirrorctl.reconcilers.view import MirroringView
 from mirrorctl.reconcilers.writer import ObjectWriter
 
@@ -82,18 +82,19 @@ class DestinationReconciler:
         *,
         cluster_name: str | None = None,
         now: Callable[[], datetime] = _utcnow,
+        resolver: DestinationResolver | None = None,
     ) -> None:
         self._view = view
         self._writer = writer
         self._recorder = recorder
-        self._cluster_name = cluster_name
         self._now = now
+        self._resolver = resolver or DestinationResolver(view, cluster_name=cluster_name)
 
     async def reconcile(self, request: Request) -> Result:
         obj = self._view.destination(request.name)
         if obj is None:
             return Result()
-        outcome = resolve_destination(self._view, obj, cluster_name=self._cluster_name)
+        outcome = self._resolver.resolve(obj)
         status = destination_status(
             obj,
             outcome.resolution,

@@ -18,6 +18,7 @@ from mirrorctl.predicate.interface import Predicate
 from mirrorctl.reconcile.reconciler import Reconciler
 from mirrorctl.reconcilers.analyzer_pod import AnalyzerPodReconciler
 from mirrorctl.reconcilers.destination import DestinationReconciler
+from mirrorctl.reconcilers.echoes import OwnWrites, ignore_echoes
 from mirrorctl.reconcilers.fanout import Fanout
 from mirrorctl.reconcilers.indexes import (
     DESTINATION_BY_SELECTOR,
@@ -30,6 +31,7 @@ from mirrorctl.reconcilers.indexes import (
 from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.notices import Notices
 from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
+from mirrorctl.reconcilers.resolve import DestinationResolver
 from mirrorctl.reconcilers.settings import MirroringSettings
 from mirrorctl.reconcilers.source_pod import SourcePodReconciler
 from mirrorctl.reconcilers.view import MirroringView
@@ -86,6 +88,11 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
     written = WrittenObjects()
     view = MirroringView(cache, resources, keymap, written, namespace=cache.namespace)
     writer = ObjectWriter(manager.client, written, keymap)
+    # The source writer's echoes are skipped by all three controllers: only the source-pod
+    # reconciler reads the keys it writes, and it knows what it wrote.
+    source_writes = OwnWrites()
+    source_writer = ObjectWriter(manager.client, written, keymap, own_writes=source_writes)
+    resolver = DestinationResolver(view, cluster_name=cluster)
     recorder = manager.event_recorder(settings.component)
     fanout = Fanout(view, cluster_name=cluster)
 
@@ -102,33 +109,36 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
 
     vms, vmis = resources.virtual_machines, resources.virtual_machine_interfaces
     iips, mds = resources.instance_ips, resources.mirror_destinations
+    news = ignore_echoes(source_writes, vmis)
     analyzer_pod = build(
         ANALYZER_POD_CONTROLLER,
         AnalyzerPodReconciler(view, writer, Notices(recorder), cluster_name=cluster),
         [
             (PODS, Mapped(fanout.analyzer_pod_for_pod), (pod_changes,)),
             (vms, Mapped(fanout.analyzer_pod_for_machine), ()),
-            (vmis, Mapped(fanout.analyzer_pod_for_interface), ()),
+            (vmis, Mapped(fanout.analyzer_pod_for_interface), (news,)),
         ],
     )
     source_pod = build(
         SOURCE_POD_CONTROLLER,
-        SourcePodReconciler(view, writer, Notices(recorder), cluster_name=cluster),
+        SourcePodReconciler(
+            view, source_writer, Notices(recorder), cluster_name=cluster, resolver=resolver
+        ),
         [
             (PODS, Mapped(fanout.source_pod_for_pod), (pod_changes,)),
-            (vmis, Mapped(fanout.source_pod_for_interface), ()),
+            (vmis, Mapped(fanout.source_pod_for_interface), (news,)),
             (iips, Mapped(fanout.source_pod_for_instance_ip), ()),
             (mds, Mapped(fanout.source_pod_for_destination), (destination_changes,)),
         ],
     )
     destination = build(
         DESTINATION_CONTROLLER,
-        DestinationReconciler(view, writer, recorder, cluster_name=cluster),
+        DestinationReconciler(view, writer, recorder, cluster_name=cluster, resolver=resolver),
         [
             (mds, EnqueueRequestForObject(), ()),
             (PODS, Mapped(fanout.destination_for_pod), (pod_changes,)),
             (vms, Mapped(fanout.destination_for_owned(vms)), ()),
-            (vmis, Mapped(fanout.destination_for_owned(vmis)), ()),
+            (vmis, Mapped(fanout.destination_for_owned(vmis)), (news,)),
             (iips, Mapped(fanout.destination_for_instance_ip), ()),
         ],
     )

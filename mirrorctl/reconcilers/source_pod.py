@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from mirrorctl.mirroring.configuration import MirroringConfiguration
-from mirrorctl.mirroring.configure import build_configuration
 from mirrorctl.mirroring.interfaces import pod_interfaces
 from mirrorctl.mirroring.keys import MIRROR_DESTINATION, NETWORKS
 from mirrorctl.mirroring.matching import pod_vmis
@@ -17,7 +16,7 @@ from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
 from mirrorctl.reconcilers.meta import host_network, is_deleting, section
 from mirrorctl.reconcilers.notices import WARNING, Notice, Notices
-from mirrorctl.reconcilers.resolve import DestinationOutcome, resolve_destination
+from mirrorctl.reconcilers.resolve import DestinationOutcome, DestinationResolver
 from mirrorctl.reconcilers.view import MirroringView, object_key
 from mirrorctl.reconcilers.writer import ObjectWriter
 
@@ -49,11 +48,13 @@ class SourcePodReconciler:
         notices: Notices,
         *,
         cluster_name: str | None = None,
+        resolver: DestinationResolver | None = None,
     ) -> None:
         self._view = view
         self._writer = writer
         self._notices = notices
         self._cluster_name = cluster_name
+        self._resolver = resolver or DestinationResolver(view, cluster_name=cluster_name)
 
     async def reconcile(self, request: Request) -> Result:
         namespace, name = request.namespace or "", request.name
@@ -96,11 +97,7 @@ class SourcePodReconciler:
             assert wanted is not None
             if wanted not in outcomes:
                 obj = self._view.destination(wanted)
-                outcomes[wanted] = (
-                    None
-                    if obj is None
-                    else resolve_destination(self._view, obj, cluster_name=self._cluster_name)
-                )
+                outcomes[wanted] = None if obj is None else self._resolver.resolve(obj)
             outcome = outcomes[wanted]
             where = f"interface {interface.name} of pod {namespace}/{name}"
             configuration: MirroringConfiguration | None = None
@@ -113,7 +110,7 @@ class SourcePodReconciler:
                         "does not exist; it is not mirrored until it is created",
                     )
                 )
-            elif outcome.receiver is not None and outcome.destination is not None:
+            elif outcome.receiver is not None and outcome.configuration is not None:
                 if is_self_mirror(
                     outcome.receiver,
                     namespace=namespace,
@@ -130,7 +127,7 @@ class SourcePodReconciler:
                         )
                     )
                 else:
-                    configuration = build_configuration(outcome.destination, outcome.receiver)
+                    configuration = outcome.configuration
             vmi = matched.get(interface.name)
             if vmi is not None:
                 desired[object_key(vmi)] = (wanted, configuration)

@@ -10,6 +10,7 @@ import structlog
 from mirrorctl.client.errors import NotFoundError
 from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
+from mirrorctl.reconcilers.echoes import OwnWrites
 from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.view import object_key
 from mirrorctl.reconcilers.written import WrittenObjects
@@ -51,10 +52,18 @@ class ObjectWriter:
     moment after it accepts requests) is raised, so the reconcile is retried.
     """
 
-    def __init__(self, client: Patcher, written: WrittenObjects, keymap: KeyMap) -> None:
+    def __init__(
+        self,
+        client: Patcher,
+        written: WrittenObjects,
+        keymap: KeyMap,
+        *,
+        own_writes: OwnWrites | None = None,
+    ) -> None:
         self._client = client
         self._written = written
         self._keymap = keymap
+        self.own_writes = own_writes
 
     async def patch_metadata(
         self, res: Resource, current: Mapping[str, Any], patch: dict[str, Any]
@@ -89,5 +98,7 @@ class ObjectWriter:
             _log.debug("object gone before its patch", kind=res.kind, key=key)
             return False
         self._written.remember(res, key, dict(current), written)
+        if self.own_writes is not None:
+            self.own_writes.record(res, key, written)
         _log.info("patched", kind=res.kind, key=key, subresource=subresource, patch=body)
         return True

@@ -1,0 +1,65 @@
+"""The resourceVersions our own writes produced, to tell their watch echoes from news.
+
+Every patch comes back through the watch as an update whose new version is the one the patch
+returned. Such an event carries nothing the writer does not already know (it computed the
+change, and the `WrittenObjects` it reads hold the result); reconciling again for it costs a
+fan-out a second reconcile per object. Any other change to the object, even one made between
+our read and our write, has a version of its own and arrives as its own event, so skipping the
+echo cannot hide it. Resyncs (``old is new``) are never skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mirrorctl.client.resource import Resource
+from mirrorctl.predicate.funcs import Funcs
+from mirrorctl.predicate.interface import Object
+from mirrorctl.reconcilers.view import object_key
+
+__all__ = ["OwnWrites", "ignore_echoes"]
+
+
+def _version(obj: Mapping[str, Any]) -> object:
+    metadata = obj.get("metadata")
+    return metadata.get("resourceVersion") if isinstance(metadata, Mapping) else None
+
+
+class OwnWrites:
+    """The version each object's latest write by one writer produced. Bounded: the oldest
+    entries go first, and a forgotten entry only costs one redundant (idempotent) reconcile."""
+
+    def __init__(self, limit: int = 65536) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._limit = limit
+        self._versions: dict[tuple[str, str, str], object] = {}
+
+    def record(self, res: Resource, key: str, written: Mapping[str, Any]) -> None:
+        slot = (res.group, res.plural, key)
+        self._versions.pop(slot, None)
+        version = _version(written)
+        if version:
+            self._versions[slot] = version
+            while len(self._versions) > self._limit:
+                del self._versions[next(iter(self._versions))]
+
+    def is_echo(self, res: Resource, obj: Mapping[str, Any]) -> bool:
+        """Whether ``obj`` is exactly what a write of ours left behind."""
+        version = _version(obj)
+        slot = (res.group, res.plural, object_key(obj))
+        return bool(version) and self._versions.get(slot) == version
+
+    def __len__(self) -> int:
+        return len(self._versions)
+
+
+def ignore_echoes(writes: OwnWrites, res: Resource) -> Funcs:
+    """A predicate for watches of ``res`` that drops the updates echoing ``writes``. Use it
+    only on controllers that read nothing those writes change, or that made them."""
+
+    def changed(old: Object, new: Object) -> bool:
+        return old is new or not writes.is_echo(res, new)
+
+    return Funcs(on_update=changed)
