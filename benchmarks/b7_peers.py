@@ -204,7 +204,7 @@ class _Probes:
         return found
 
 
-async def _traced_mirrorctl(cp: ControlPlane, namespace: str) -> int:
+async def _traced_mirrorctl(cp: ControlPlane, namespace: str, *, trim_cache: bool = True) -> int:
     """Bytes of Python objects a mirrorctl manager (same setup as ``mirrorctl run``) still
     holds once synced and idle, by tracemalloc, in this process: unlike RSS, free memory the
     allocator keeps after the initial list does not count."""
@@ -214,7 +214,8 @@ async def _traced_mirrorctl(cp: ControlPlane, namespace: str) -> int:
         before = tracemalloc.get_traced_memory()[0]
         manager = await Manager.from_kubeconfig(cp.controller_kubeconfig, options=ManagerOptions())
         mirroring = setup_mirroring(
-            manager, MirroringSettings(namespace=namespace, workers=WORKERS)
+            manager,
+            MirroringSettings(namespace=namespace, workers=WORKERS, trim_cache=trim_cache),
         )
         task = asyncio.create_task(manager.start())
         controllers = (mirroring.analyzer_pod, mirroring.source_pod, mirroring.destination)

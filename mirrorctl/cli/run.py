@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mirrorctl.cli.settings import RunSettings
 from mirrorctl.leaderelection.config import LeaderElectionConfig
 from mirrorctl.manager.manager import Manager
@@ -58,7 +60,8 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
     except Exception as error:  # kubernetes-asyncio raises its own types for bad configs
         detail = " ".join(str(error).split())
         raise ClusterConfigError(f"cannot load the cluster configuration: {detail}") from error
-    setup_mirroring(manager, mirroring_settings(settings))
+    # The process's cache serves mirroring alone, so it keeps only what mirroring reads.
+    setup_mirroring(manager, replace(mirroring_settings(settings), trim_cache=True))
     return manager
 
 

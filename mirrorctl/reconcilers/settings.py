@@ -59,6 +59,9 @@ class MirroringSettings:
       pod-cluster-name annotation) count; None accepts every cluster.
     - ``namespace``: mirror pods of this namespace only; None for the whole cluster.
     - ``component``: the source named on the Events the reconcilers record.
+    - ``trim_cache``: cache only the fields mirroring reads of pods, VMs, VMIs and InstanceIPs
+      (see `mirrorctl.reconcilers.trim`); only for a manager whose other controllers, if
+      any, read no more of those kinds than that.
     """
 
     contrail_api_version: str = DEFAULT_CONTRAIL_VERSION
@@ -67,6 +70,7 @@ class MirroringSettings:
     cluster_name: str | None = None
     namespace: str | None = None
     component: str = "mirrorctl"
+    trim_cache: bool = False
 
     def __post_init__(self) -> None:
         contrail_resources(self.contrail_api_version)  # raises on a malformed version

@@ -34,6 +34,7 @@ from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
 from mirrorctl.reconcilers.resolve import DestinationResolver
 from mirrorctl.reconcilers.settings import MirroringSettings
 from mirrorctl.reconcilers.source_pod import SourcePodReconciler
+from mirrorctl.reconcilers.trim import kept_fields, trimmer
 from mirrorctl.reconcilers.view import MirroringView
 from mirrorctl.reconcilers.writer import ObjectWriter
 from mirrorctl.reconcilers.written import WrittenObjects
@@ -84,6 +85,11 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
         (resources.instance_ips, INSTANCE_IP_BY_INTERFACE),
     ):
         cache.add_index(res, name, indexes[name])
+    if settings.trim_cache:
+        for res in (PODS, *resources.all()):
+            kept = kept_fields(res, resources)
+            if kept is not None:
+                cache.informer(res).set_transform(trimmer(kept))
 
     written = WrittenObjects()
     view = MirroringView(cache, resources, keymap, written, namespace=cache.namespace)

@@ -13,6 +13,7 @@ from tests.unit.mirroring import builders as b
 from tests.unit.reconcilers.scenario import (
     ANALYZER_IP,
     ANALYZER_MAC,
+    RI,
     analyzer_pod,
     analyzer_setup,
     source_pod,
@@ -179,6 +180,56 @@ async def test_a_gone_analyzer_pod_unlabels_what_remains_and_sources_lose_config
     assert ready(world)["reason"] == "AnalyzerPodNotFound"
     assert configuration(world) is None
     assert [(e.type, e.reason) for e in world.events] == [("Warning", "AnalyzerPodNotFound")]
+
+
+async def test_a_finished_analyzer_pod_receives_nothing_and_finished_sources_do_not_count() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    world.put(PODS, source_pod("done", phase="Succeeded"))
+    world.put(PODS, source_pod("going", deleting=True))
+    await world.converge()
+    assert world.status("md1")["sourceCount"] == 1
+    world.put(PODS, analyzer_pod(phase="Failed"))
+    await world.converge()
+    assert ready(world)["reason"] == "AnalyzerPodNotFound"
+    assert configuration(world) is None
+
+
+async def test_of_several_analyzers_the_oldest_pod_is_the_receiver() -> None:
+    world = World()
+    analyzer_setup(world)
+    older = b.pod(
+        "old",
+        labels={keys.ANALYZER_POD: "sniffer"},
+        annotations={keys.ANALYZER_INTERFACE: "true"},
+        created="2023-06-01T00:00:00Z",
+    )
+    world.put(PODS, older)
+    world.put(VMI, b.vmi("old-eth0", pod_name="old", mac="02:00:00:00:00:0b", routing_instance=RI))
+    world.put(R.instance_ips, b.iip("old-eth0-ip", "10.0.0.6", vmi_name="old-eth0"))
+    source_setup(world)
+    await world.converge()
+    found = configuration(world)
+    assert found is not None
+    assert found["analyzer_ip_address"] == "10.0.0.6"
+
+
+async def test_without_its_vm_the_receiver_names_the_vm_its_vmi_references() -> None:
+    world = World()
+    analyzer_setup(world)
+    world.remove(VM, {"metadata": {"name": "vm-a"}})
+    await world.converge()
+    assert world.status("md1")["virtualMachineReference"]["name"] == "vm-a"
+
+
+async def test_an_instance_ip_whose_family_contradicts_its_address_is_a_failure() -> None:
+    world = World()
+    analyzer_setup(world)
+    world.put(R.instance_ips, b.iip("a-eth0-ip", ANALYZER_IP, vmi_name="a-eth0", family="v6"))
+    await world.converge()
+    assert world.status("md1")["state"] == "Failure"
+    assert "instanceIPFamily" in world.status("md1")["observation"]
 
 
 async def test_an_analyzer_that_stops_being_one_is_unlabelled() -> None:

@@ -20,6 +20,7 @@ from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import PODS
 from mirrorctl.informers.store import Indexer
+from mirrorctl.informers.transform import Transform
 from mirrorctl.mirroring.resources import contrail_resources
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcilers.analyzer_pod import AnalyzerPodReconciler
@@ -37,6 +38,7 @@ from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.notices import Notices
 from mirrorctl.reconcilers.settings import MirroringSettings
 from mirrorctl.reconcilers.source_pod import SourcePodReconciler
+from mirrorctl.reconcilers.trim import kept_fields, trimmer
 from mirrorctl.reconcilers.view import MirroringView, object_key
 from mirrorctl.reconcilers.writer import ObjectWriter
 from mirrorctl.reconcilers.written import WrittenObjects
@@ -44,6 +46,8 @@ from mirrorctl.reconcilers.written import WrittenObjects
 __all__ = ["Event", "Patch", "World", "apply_merge_patch"]
 
 R = contrail_resources()
+# Set by conftest: every reconciler test runs against whole and against trimmed caches.
+TRIM_CACHES = False
 # An alias, because the method named `list` shadows the builtin inside the class body.
 _Objs = list[dict[str, Any]]
 
@@ -93,6 +97,12 @@ class World:
         self.stores = {
             res: Indexer({n: indexes[n] for n in names}) for res, names in wanted.items()
         }
+        trim = self.settings.trim_cache or TRIM_CACHES
+        self._trims: dict[Resource, Transform] = {}
+        for res in wanted:
+            kept = kept_fields(res, R) if trim else None
+            if kept is not None:
+                self._trims[res] = trimmer(kept)
         self.server: dict[Resource, dict[str, dict[str, Any]]] = {res: {} for res in wanted}
         self.patches: list[Patch] = []
         self.events: list[Event] = []
@@ -197,16 +207,22 @@ class World:
 
     # -- test controls -------------------------------------------------------------------------
 
+    def _cached(self, res: Resource, obj: dict[str, Any]) -> dict[str, Any]:
+        cached = copy.deepcopy(obj)
+        trim = self._trims.get(res)
+        if trim is not None:
+            cached = trim(cached)
+        # List responses carry no kind; the reconcilers must not depend on it.
+        cached.pop("kind", None)
+        cached.pop("apiVersion", None)
+        return cached
+
     def _store(self, res: Resource, obj: dict[str, Any], *, to_cache: bool = True) -> None:
         obj.setdefault("metadata", {})["resourceVersion"] = str(next(self._versions))
         key = object_key(obj)
         self.server[res][key] = obj
         if to_cache:
-            cached = copy.deepcopy(obj)
-            # List responses carry no kind; the reconcilers must not depend on it.
-            cached.pop("kind", None)
-            cached.pop("apiVersion", None)
-            self.stores[res].set(key, cached)
+            self.stores[res].set(key, self._cached(res, obj))
 
     def put(self, res: Resource, *objs: dict[str, Any]) -> None:
         for obj in objs:
@@ -221,10 +237,7 @@ class World:
         """Let the cache catch up with every write."""
         for res, objs in self.server.items():
             for key, obj in objs.items():
-                cached = copy.deepcopy(obj)
-                cached.pop("kind", None)
-                cached.pop("apiVersion", None)
-                self.stores[res].set(key, cached)
+                self.stores[res].set(key, self._cached(res, obj))
 
     def obj(self, res: Resource, key: str) -> dict[str, Any]:
         return self.server[res][key]

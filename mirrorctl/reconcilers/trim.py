@@ -1,0 +1,83 @@
+"""Cache transforms that keep only what mirroring reads of each kind.
+
+A source costs the cache a pod and a VMI; cached whole (less managedFields) they are about
+8 KB of Python objects, most of it pod spec and Contrail spec the reconcilers never look at.
+The fields kept here are the ones `mirrorctl.mirroring` reads (its readers are the only place
+that looks into spec and status); the reconciler tests run against trimmed objects too, so a
+reader that starts to look at a new field fails them until it is listed.
+
+Opt-in (``MirroringSettings(trim_cache=True)``): the cache is the manager's, and another
+controller in the same program may read what mirroring does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mirrorctl.client.resource import Resource
+from mirrorctl.client.resources import PODS
+from mirrorctl.informers.transform import Transform
+from mirrorctl.mirroring.resources import ContrailResources
+
+__all__ = ["METADATA", "kept_fields", "trimmer"]
+
+METADATA = (
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "labels",
+    "annotations",
+)
+
+_Sections = Mapping[str, tuple[str, ...]]
+
+
+def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None:
+    """spec/status fields kept per kind; None keeps the object whole (MirrorDestinations:
+    few, and their status is compared in full)."""
+    if res == PODS:
+        return {"spec": ("hostNetwork",), "status": ("phase",)}
+    if res == resources.virtual_machine_interfaces:
+        return {
+            "spec": (
+                "virtualMachineInterfaceMacAddresses",
+                "virtualNetworkReference",
+                "virtualMachineReferences",
+            ),
+            "status": ("routingInstanceReferences",),
+        }
+    if res == resources.instance_ips:
+        return {
+            "spec": ("instanceIPAddress", "instanceIPFamily", "virtualMachineInterfaceReferences")
+        }
+    if res == resources.virtual_machines:
+        return {}
+    return None
+
+
+def _pick(source: object, names: tuple[str, ...]) -> dict[str, Any] | None:
+    if not isinstance(source, Mapping):
+        return None
+    return {n: source[n] for n in names if n in source}
+
+
+def trimmer(sections: _Sections) -> Transform:
+    """A transform keeping `METADATA`, and of spec and status only the fields named."""
+
+    def trim(obj: dict[str, Any]) -> dict[str, Any]:
+        metadata = obj.get("metadata")
+        trimmed: dict[str, Any] = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind")}
+        if isinstance(metadata, Mapping):
+            trimmed["metadata"] = {n: metadata[n] for n in METADATA if n in metadata}
+        for section, names in sections.items():
+            picked = _pick(obj.get(section), names)
+            if picked:
+                trimmed[section] = picked
+        return trimmed
+
+    return trim
