@@ -83,12 +83,32 @@ def _call(fn: Callable[..., Any], cp: ControlPlane) -> Any:
     return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
+def _previous_sections() -> dict[str, str]:
+    """The sections BENCHMARKS.md has now, by heading: a subset run keeps the others."""
+    if not OUT.exists():
+        return {}
+    found: dict[str, str] = {}
+    for chunk in OUT.read_text().split("\n## ")[1:]:
+        heading = chunk.split("\n", 1)[0]
+        found[heading] = f"## {chunk.rstrip()}\n"
+    return found
+
+
+def _heading(name: str) -> str | None:
+    try:
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError:
+        return None
+    return (module.__doc__ or name).strip().splitlines()[0]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("names", nargs="*", help=f"a subset of {', '.join(MODULES)}")
     args = parser.parse_args()
     names = args.names or MODULES
-    sections: list[str] = []
+    previous = _previous_sections() if args.names else {}
+    fresh: dict[str, str] = {}
     with ControlPlane() as cp:
         for name in names:
             try:
@@ -97,13 +117,20 @@ def main() -> int:
                 print(f"{name}: not written yet, skipped", file=sys.stderr)
                 continue
             print(f"running {name} ...", file=sys.stderr, flush=True)
+            ran = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
             result = _call(module.run, cp)
             doc = (module.__doc__ or name).strip().splitlines()[0]
             table = "\n".join(f"| {k} | {v} |" for k, v in _rows("", result))
-            sections.append(f"## {doc}\n\n| figure | value |\n|---|---|\n{table}\n")
+            fresh[doc] = f"## {doc}\n\nRun {ran}.\n\n| figure | value |\n|---|---|\n{table}\n"
+    sections = []
+    for name in MODULES:
+        heading = _heading(name)
+        if heading is not None and (heading in fresh or heading in previous):
+            sections.append(fresh.get(heading) or previous[heading])
     OUT.write_text(
-        "# Benchmarks\n\nWritten by `make bench`. Every ratio is against a baseline measured in "
-        "the same run.\n\n" + "\n".join(_machine()) + "\n\n" + "\n".join(sections)
+        "# Benchmarks\n\nWritten by `make bench` (`python -m benchmarks NAME ...` reruns some and "
+        "keeps the other sections). Every ratio is against a baseline measured in the same run; "
+        "each section says when it ran.\n\n" + "\n".join(_machine()) + "\n\n" + "\n".join(sections)
     )
     print(f"wrote {OUT}", file=sys.stderr)
     return 0

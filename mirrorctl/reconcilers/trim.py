@@ -12,6 +12,7 @@ controller in the same program may read what mirroring does not.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,10 +61,31 @@ def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None
     return None
 
 
+def _shared(value: Any) -> Any:
+    """``value`` with its strings interned: network references, FQ names, Contrail keys and
+    the mirroring configuration repeat on every VMI of a network or destination, and one copy
+    of each is enough."""
+    if isinstance(value, str):
+        return sys.intern(value) if type(value) is str else value
+    if isinstance(value, list):
+        return [_shared(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shared(v) for k, v in value.items()}
+    return value
+
+
 def _pick(source: object, names: tuple[str, ...]) -> dict[str, Any] | None:
     if not isinstance(source, Mapping):
         return None
-    return {n: source[n] for n in names if n in source}
+    return {n: _shared(source[n]) for n in names if n in source}
+
+
+def _metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    kept = {n: metadata[n] for n in METADATA if n in metadata}
+    for section in ("labels", "annotations"):
+        if section in kept:
+            kept[section] = _shared(kept[section])
+    return kept
 
 
 def trimmer(sections: _Sections) -> Transform:
@@ -73,7 +95,7 @@ def trimmer(sections: _Sections) -> Transform:
         metadata = obj.get("metadata")
         trimmed: dict[str, Any] = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind")}
         if isinstance(metadata, Mapping):
-            trimmed["metadata"] = {n: metadata[n] for n in METADATA if n in metadata}
+            trimmed["metadata"] = _metadata(metadata)
         for section, names in sections.items():
             picked = _pick(obj.get(section), names)
             if picked:
