@@ -35,6 +35,8 @@ class InformerCache:
     def __init__(self, factory: InformerFactory, *, namespace: str | None = None) -> None:
         self._factory = factory
         self._namespace = namespace
+        # Every read starts here: the factory's lookup builds a key each time.
+        self._informers: dict[Resource, SharedInformer] = {}
 
     @property
     def namespace(self) -> str | None:
@@ -42,7 +44,11 @@ class InformerCache:
 
     def informer(self, res: Resource) -> SharedInformer:
         """The informer that backs reads of `res` (created on first use)."""
-        return self._factory.informer(res, self._namespace if res.namespaced else None)
+        informer = self._informers.get(res)
+        if informer is None:
+            informer = self._factory.informer(res, self._namespace if res.namespaced else None)
+            self._informers[res] = informer
+        return informer
 
     def add_index(self, res: Resource, name: str, fn: IndexFunc) -> None:
         """Index `res` by `fn` under `name` for `by_index`; only before the factory starts."""
