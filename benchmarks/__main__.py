@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import datetime as dt
 import importlib
 import inspect
@@ -108,6 +109,12 @@ def main() -> int:
     args = parser.parse_args()
     names = args.names or MODULES
     previous = _previous_sections() if args.names else {}
+    # Every peer process starts from compiled bytecode, as an installed package would; an
+    # environment with PYTHONDONTWRITEBYTECODE would otherwise recompile mirrorctl at each
+    # start (kopf and the plain loop come precompiled from site-packages).
+    root = Path(__file__).resolve().parent.parent
+    for package in ("mirrorctl", "benchmarks"):
+        compileall.compile_dir(root / package, quiet=1)
     fresh: dict[str, str] = {}
     with ControlPlane() as cp:
         for name in names:

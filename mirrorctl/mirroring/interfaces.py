@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,11 +147,45 @@ def pod_interfaces(pod: Mapping[str, Any]) -> PodInterfaces:
     metadata = _mapping(pod.get("metadata"))
     annotations = _mapping(metadata.get("annotations"))
     namespace = metadata.get("namespace")
-    pod_namespace = namespace if isinstance(namespace, str) and namespace else "default"
-    problems: list[AnnotationError] = []
+    inputs = (
+        namespace if isinstance(namespace, str) and namespace else "default",
+        annotations.get(NETWORK_STATUS),
+        annotations.get(ANALYZER_INTERFACE),
+        annotations.get(MIRROR_DESTINATION),
+        annotations.get(NETWORKS),
+    )
+    if all(v is None or type(v) is str for v in inputs) and (
+        sum(len(v) for v in inputs if v is not None) <= _CACHED_INPUT_MAX
+    ):
+        # Every map function, index and reconcile of a pod asks again, and the sources of a
+        # destination mostly carry identical annotations.
+        return _cached_interfaces(*inputs)
+    return _interfaces(*inputs)
 
+
+_CACHED_INPUT_MAX = 4096  # bytes of annotation text: the cache holds at most 16 MiB of it
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_interfaces(
+    pod_namespace: str,
+    raw_status: Any,
+    raw_analyzer: Any,
+    raw_destination: Any,
+    raw_networks: Any,
+) -> PodInterfaces:
+    return _interfaces(pod_namespace, raw_status, raw_analyzer, raw_destination, raw_networks)
+
+
+def _interfaces(
+    pod_namespace: str,
+    raw_status: Any,
+    raw_analyzer: Any,
+    raw_destination: Any,
+    raw_networks: Any,
+) -> PodInterfaces:
+    problems: list[AnnotationError] = []
     status: tuple[NetworkStatusEntry, ...] = ()
-    raw_status = annotations.get(NETWORK_STATUS)
     if isinstance(raw_status, str):
         try:
             status = parse_network_status(raw_status)
@@ -161,14 +196,11 @@ def pod_interfaces(pod: Mapping[str, Any]) -> PodInterfaces:
         name=_default_name(status, problems),
         index=0,
         network=None,
-        analyzer=_flag(annotations.get(ANALYZER_INTERFACE), "pod annotation", problems),
-        mirror_destination=_destination(
-            annotations.get(MIRROR_DESTINATION), "pod annotation", problems
-        ),
+        analyzer=_flag(raw_analyzer, "pod annotation", problems),
+        mirror_destination=_destination(raw_destination, "pod annotation", problems),
     )
     interfaces = [default]
     selections: tuple[NetworkSelection, ...] = ()
-    raw_networks = annotations.get(NETWORKS)
     if isinstance(raw_networks, str):
         try:
             selections = parse_networks(raw_networks, pod_namespace)

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from mirrorctl.mirroring import keys
+from mirrorctl.mirroring import interfaces, keys
 from mirrorctl.mirroring.interfaces import PodInterface, pod_interfaces
 
 from .builders import pod
@@ -247,3 +247,19 @@ def test_status_of_default_without_interface_name() -> None:
     entry = result.status_of(result.interfaces[0])
     assert entry is not None
     assert entry.ips == ("10.0.0.5",)
+
+
+def test_pods_with_the_same_annotations_share_one_parse_and_big_ones_are_not_kept() -> None:
+    networks = [{"name": "blue", "cni-args": {keys.MIRROR_DESTINATION: "md1"}}]
+    first = pod_interfaces(pod("one", networks=networks))
+    before = interfaces._cached_interfaces.cache_info()
+    second = pod_interfaces(pod("two", networks=networks))
+    assert second is first
+    assert interfaces._cached_interfaces.cache_info().hits == before.hits + 1
+    assert pod_interfaces(pod("three", namespace="other", networks=networks)) is not first
+
+    huge = [{"name": f"net-{i:04d}"} for i in range(300)]
+    size = interfaces._cached_interfaces.cache_info().currsize
+    parsed = pod_interfaces(pod("huge", networks=huge))
+    assert len(parsed.interfaces) == 301
+    assert interfaces._cached_interfaces.cache_info().currsize == size
