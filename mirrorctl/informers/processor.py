@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 
+from mirrorctl.gcpause import gc_paused
 from mirrorctl.informers.handler import ResourceEventHandler
 from mirrorctl.informers.keys import key_of
 from mirrorctl.informers.store import Indexer
@@ -129,6 +130,10 @@ class CacheProcessor:
 
     def replace(self, items: list[_Obj], resource_version: str) -> None:
         """Apply a complete list: adds, updates of changed objects, tombstones for the rest."""
+        with gc_paused():
+            self._replace(items)
+
+    def _replace(self, items: list[_Obj]) -> None:
         prepared: list[_Obj] = []
         for item in items:
             try:

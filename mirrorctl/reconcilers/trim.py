@@ -13,12 +13,11 @@ controller in the same program may read what mirroring does not.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import PODS
-from mirrorctl.informers.transform import Transform
 from mirrorctl.mirroring.resources import ContrailResources
 
 __all__ = ["METADATA", "kept_fields", "trimmer"]
@@ -36,6 +35,9 @@ METADATA = (
 )
 
 _Sections = Mapping[str, tuple[str, ...]]
+# An informer transform (`mirrorctl.informers.Transform`), spelled out: the reconcilers do not
+# import the informers.
+_Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None:
@@ -88,7 +90,7 @@ def _metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def trimmer(sections: _Sections) -> Transform:
+def trimmer(sections: _Sections) -> _Transform:
     """A transform keeping `METADATA`, and of spec and status only the fields named."""
 
     def trim(obj: dict[str, Any]) -> dict[str, Any]:
