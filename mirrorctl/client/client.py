@@ -268,6 +268,20 @@ class Client:
         self._observe(method, response.status, started)
         return payload
 
+    async def _request_json(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        body: Body | None = None,
+        content_type: str | None = None,
+        *,
+        idempotent: bool,
+    ) -> dict[str, Any]:
+        data = await self._request(method, path, query, body, content_type, idempotent=idempotent)
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
     # -- verbs --------------------------------------------------------------------------
 
     async def get(
@@ -278,11 +292,9 @@ class Client:
         *,
         subresource: str | None = None,
     ) -> dict[str, Any]:
-        data = await self._request(
+        return await self._request_json(
             "GET", resource.path(namespace, name, subresource), idempotent=True
         )
-        result: dict[str, Any] = orjson.loads(data)
-        return result
 
     async def list_raw(
         self,
@@ -397,15 +409,13 @@ class Client:
             name = metadata.get("name")
             if not name:
                 raise ValueError("posting to a subresource needs metadata.name")
-        data = await self._request(
+        return await self._request_json(
             "POST",
             resource.path(namespace, name, subresource),
             _query({"fieldManager": field_manager}),
             body,
             idempotent=False,
         )
-        result: dict[str, Any] = orjson.loads(data)
-        return result
 
     async def replace(
         self,
@@ -424,15 +434,13 @@ class Client:
         namespace = metadata.get("namespace") if resource.namespaced else None
         if resource.namespaced and not namespace:
             raise ValueError(f"replacing a {resource.kind} needs metadata.namespace")
-        data = await self._request(
+        return await self._request_json(
             "PUT",
             resource.path(namespace, name, subresource),
             _query({"fieldManager": field_manager}),
             body,
             idempotent=True,
         )
-        result: dict[str, Any] = orjson.loads(data)
-        return result
 
     async def patch(
         self,
@@ -465,7 +473,7 @@ class Client:
             if field_manager is not None or force is not None
             else ""
         )
-        data = await self._request(
+        return await self._request_json(
             "PATCH",
             resource.path(namespace, name, subresource),
             query,
@@ -473,8 +481,6 @@ class Client:
             patch_type.value,
             idempotent=patch_type.idempotent,
         )
-        result: dict[str, Any] = orjson.loads(data)
-        return result
 
     async def delete(
         self,
