@@ -28,9 +28,11 @@ def _version(obj: Mapping[str, Any]) -> object:
 
 class OwnWrites:
     """The version each object's latest write by one writer produced. Bounded: the oldest
-    entries go first, and a forgotten entry only costs one redundant (idempotent) reconcile."""
+    entries go first, and a forgotten entry only costs one redundant (idempotent) reconcile.
+    An entry matters only until its echo arrives, milliseconds later, so the bound needs to
+    cover the writes of one watch delay, not every object ever written."""
 
-    def __init__(self, limit: int = 65536) -> None:
+    def __init__(self, limit: int = 4096) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self._limit = limit
