@@ -22,24 +22,12 @@ from mirrorctl.reconcilers.indexes import (
 from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.view import MirroringView, object_key
 from mirrorctl.reconcilers.written import WrittenObjects
+from tests.unit.merge_patch import apply_merge_patch
 
 __all__ = ["R", "Snapshot", "apply_merge_patch"]
 
 R = contrail_resources()
 _Objs = list[dict[str, Any]]
-
-
-def apply_merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386, as the apiserver applies the controller's patches."""
-    if not isinstance(patch, Mapping):
-        return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, Mapping) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = apply_merge_patch(result.get(key), value)
-    return result
 
 
 class Snapshot:

@@ -42,6 +42,7 @@ from mirrorctl.reconcilers.trim import kept_fields, trimmer
 from mirrorctl.reconcilers.view import MirroringView, object_key
 from mirrorctl.reconcilers.writer import ObjectWriter
 from mirrorctl.reconcilers.written import WrittenObjects
+from tests.unit.merge_patch import apply_merge_patch
 
 __all__ = ["Event", "Patch", "World", "apply_merge_patch"]
 
@@ -50,19 +51,6 @@ R = contrail_resources()
 TRIM_CACHES = False
 # An alias, because the method named `list` shadows the builtin inside the class body.
 _Objs = list[dict[str, Any]]
-
-
-def apply_merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386."""
-    if not isinstance(patch, Mapping):
-        return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, Mapping) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = apply_merge_patch(result.get(key), value)
-    return result
 
 
 @dataclass(frozen=True)
