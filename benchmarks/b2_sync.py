@@ -22,9 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import statistics
-import sys
 import time
 import tracemalloc
 from typing import Any
@@ -32,6 +30,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from benchmarks import standalone
 from mirrorctl.client import AlreadyExistsError, Client, NotFoundError
 from mirrorctl.client.decode import loads_bulk
 from mirrorctl.client.resources import CUSTOMRESOURCEDEFINITIONS, NAMESPACES, resource
@@ -311,15 +310,5 @@ def run(kubeconfig: str) -> dict[str, Any]:
     return asyncio.run(_run(kubeconfig))
 
 
-def _main() -> None:
-    if len(sys.argv) > 1:
-        print(json.dumps(run(sys.argv[1]), indent=2))
-        return
-    from mirrorctl.envtest import ControlPlane
-
-    with ControlPlane() as cp:
-        print(json.dumps(run(str(cp.admin_kubeconfig)), indent=2))
-
-
 if __name__ == "__main__":
-    _main()
+    standalone.main(run)

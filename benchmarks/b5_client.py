@@ -21,8 +21,6 @@ started). Prints JSON. Nothing here asserts the target.
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -32,6 +30,7 @@ import aiohttp
 import orjson
 from prometheus_client import CollectorRegistry
 
+from benchmarks import standalone
 from mirrorctl.client import Client
 from mirrorctl.client.loading import load_kubeconfig
 from mirrorctl.client.resources import CONFIGMAPS, NAMESPACES
@@ -160,15 +159,5 @@ def run(kubeconfig: str) -> dict[str, Any]:
     return asyncio.run(_run(kubeconfig))
 
 
-def _main() -> None:
-    if len(sys.argv) > 1:
-        print(json.dumps(run(sys.argv[1]), indent=2))
-        return
-    from mirrorctl.envtest import ControlPlane
-
-    with ControlPlane() as cp:
-        print(json.dumps(run(str(cp.admin_kubeconfig)), indent=2))
-
-
 if __name__ == "__main__":
-    _main()
+    standalone.main(run)

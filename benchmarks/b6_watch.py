@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import socket
 import statistics
-import sys
 import time
 import uuid
 from typing import Any
@@ -33,6 +31,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from benchmarks import standalone
 from mirrorctl.client import Client, ClientConfig
 from mirrorctl.client.resources import CONFIGMAPS, NAMESPACES
 from mirrorctl.informers import SharedInformer, key_of
@@ -240,15 +239,5 @@ def run(kubeconfig: str) -> dict[str, Any]:
     return asyncio.run(_run(kubeconfig))
 
 
-def _main() -> None:
-    if len(sys.argv) > 1:
-        print(json.dumps(run(sys.argv[1]), indent=2))
-        return
-    from mirrorctl.envtest import ControlPlane
-
-    with ControlPlane() as cp:
-        print(json.dumps(run(str(cp.admin_kubeconfig)), indent=2))
-
-
 if __name__ == "__main__":
-    _main()
+    standalone.main(run)
