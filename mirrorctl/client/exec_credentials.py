@@ -1,0 +1,98 @@
+"""Credentials from an exec plugin, re-run ahead of the expiry it reports and after a 401."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import math
+from collections.abc import Callable
+
+from mirrorctl.client.exec_plugin import ExecPlugin, ExecResult
+from mirrorctl.clock import Clock, RealClock
+
+__all__ = ["ExecCredentials", "renewal_delay"]
+
+# A credential is renewed this far ahead of its expiry, capped at half its remaining lifetime.
+EXPIRY_LEAD = 300.0
+MIN_RECHECK = 1.0
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def renewal_delay(expiry: datetime.datetime, now: datetime.datetime) -> float:
+    """Seconds from `now` until a credential expiring at `expiry` should be renewed."""
+    remaining = (expiry - now).total_seconds()
+    lead = min(EXPIRY_LEAD, max(remaining, 0.0) / 2)
+    return max(MIN_RECHECK, remaining - lead)
+
+
+class ExecCredentials:
+    """`Bearer <status.token>` from an exec plugin.
+
+    Without an `expirationTimestamp` the token is kept until the server rejects it. A client
+    certificate the plugin returns is used only from its first run (the TLS context is built
+    once), so rotating exec-issued client certificates needs a restart.
+    """
+
+    __slots__ = (
+        "_authorization",
+        "_clock",
+        "_generation",
+        "_lock",
+        "_next_check",
+        "_plugin",
+        "_wall",
+    )
+
+    def __init__(
+        self,
+        plugin: ExecPlugin,
+        first: ExecResult,
+        *,
+        clock: Clock | None = None,
+        wall: Callable[[], datetime.datetime] = _utc_now,
+    ) -> None:
+        self._plugin = plugin
+        self._clock: Clock = clock if clock is not None else RealClock()
+        self._wall = wall
+        self._lock = asyncio.Lock()
+        # Counts completed refreshes: callers that queued behind one take its result.
+        self._generation = 0
+        self._authorization: str | None = None
+        self._next_check = math.inf
+        self._take(first)
+
+    def __repr__(self) -> str:
+        shown = None if self._authorization is None else "<redacted>"
+        return f"ExecCredentials(command={self._plugin.config.command!r}, authorization={shown})"
+
+    @property
+    def authorization(self) -> str | None:
+        return self._authorization
+
+    @property
+    def refreshable(self) -> bool:
+        return True
+
+    def stale(self) -> bool:
+        return self._clock.monotonic() >= self._next_check
+
+    def _take(self, result: ExecResult) -> None:
+        self._authorization = f"Bearer {result.token}" if result.token else None
+        if result.expiry is None:
+            self._next_check = math.inf
+        else:
+            delay = renewal_delay(result.expiry, self._wall())
+            self._next_check = self._clock.monotonic() + delay
+
+    async def refresh(self, *, force: bool = False) -> None:
+        generation = self._generation
+        async with self._lock:
+            if self._generation != generation:
+                return  # a concurrent caller ran the plugin while we waited for the lock
+            if not force and not self.stale():
+                return
+            self._take(await self._plugin.run())
+            self._generation += 1
