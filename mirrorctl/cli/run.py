@@ -44,6 +44,9 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
         namespace=settings.namespace,
         leader_election=election,
         install_signal_handlers=install_signal_handlers,
+        # With the trimmed cache below, listing page by page keeps the untrimmed objects of
+        # a start from all existing at once (measured in BENCHMARKS.md, B7).
+        list_from_etcd=True,
     )
     client_options: dict[str, object] = {}
     if settings.qps is not None:
@@ -57,7 +60,7 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
             manager = await Manager.from_kubeconfig(
                 settings.kubeconfig, settings.context, options, **client_options
             )
-    except Exception as error:  # kubernetes-asyncio raises its own types for bad configs
+    except Exception as error:  # the loaders raise their own types for bad configs
         detail = " ".join(str(error).split())
         raise ClusterConfigError(f"cannot load the cluster configuration: {detail}") from error
     # The process's cache serves mirroring alone, so it keeps only what mirroring reads.

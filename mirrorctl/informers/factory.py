@@ -59,6 +59,7 @@ class InformerFactory:
         metrics: InformerMetrics | None = None,
         transform: Transform | None = strip_managed_fields,
         min_watch_timeout: float = 300.0,
+        list_from_etcd: bool = False,
     ) -> None:
         self._client = client
         self._resync_period = resync_period
@@ -66,6 +67,7 @@ class InformerFactory:
         self._metrics = metrics
         self._transform = transform
         self._min_watch_timeout = min_watch_timeout
+        self._list_from_etcd = list_from_etcd
         self._informers: dict[InformerKey, SharedInformer] = {}
         self._tasks: dict[InformerKey, asyncio.Task[None]] = {}
 
@@ -96,6 +98,7 @@ class InformerFactory:
                 transform=self._transform,
                 metrics=self._metrics,
                 min_watch_timeout=self._min_watch_timeout,
+                list_from_etcd=self._list_from_etcd,
             )
             self._informers[key] = informer
         return informer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,12 +42,20 @@ async def list_all(
     field_selector: str | None = None,
     resource_version: str | None = None,
     page_size: int | None = None,
+    prepare: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> ListResult:
     """List everything, following continue tokens when the server pages.
 
-    If a continue token expires half-way (etcd compacted past the list's revision), the
-    pages so far are dropped and the list is redone in one consistent, unpaged request.
+    ``prepare`` maps each page's items as the page arrives, before the next is asked for: a
+    transform that drops most of each object then bounds the memory a list needs to one
+    untransformed page. If a continue token expires half-way (etcd compacted past the list's
+    revision), the pages so far are dropped and the list is redone in one consistent, unpaged
+    request.
     """
+
+    def items_of(current: dict[str, Any]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = current.get("items") or []
+        return prepare(found) if prepare is not None else found
 
     async def page(**kw: Any) -> dict[str, Any]:
         return await lister.list(
@@ -58,7 +67,7 @@ async def list_all(
         )
 
     current = await page(limit=page_size, resource_version=resource_version or None)
-    items: list[dict[str, Any]] = current.get("items") or []
+    items = items_of(current)
     token = _continue_token(current)
     paginated = token is not None
     while token:
@@ -71,9 +80,9 @@ async def list_all(
                 raise
             log.info("continue token expired, listing in one request", resource=resource.plural)
             current = await page()
-            items = current.get("items") or []
+            items = items_of(current)
             break
-        items.extend(current.get("items") or ())
+        items.extend(items_of(current))
         token = _continue_token(current)
     rv = current.get("metadata", {}).get("resourceVersion")
     if not isinstance(rv, str) or not rv:

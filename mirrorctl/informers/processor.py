@@ -128,18 +128,25 @@ class CacheProcessor:
         transform = self._transform
         return transform(obj) if transform is not None else obj
 
+    def prepare(self, items: list[_Obj]) -> list[_Obj]:
+        """Listed objects ready for `replace` (kind, apiVersion, transform); an object that
+        cannot be prepared is logged and left out."""
+        prepared: list[_Obj] = []
+        with gc_paused():
+            for item in items:
+                try:
+                    prepared.append(self._prepare(item))
+                except Exception:
+                    self._log.exception("cannot cache listed object", object=repr(item)[:200])
+        return prepared
+
     def replace(self, items: list[_Obj], resource_version: str) -> None:
-        """Apply a complete list: adds, updates of changed objects, tombstones for the rest."""
+        """Apply a complete list of `prepare`d objects: adds, updates of changed objects,
+        tombstones for the rest."""
         with gc_paused():
             self._replace(items)
 
-    def _replace(self, items: list[_Obj]) -> None:
-        prepared: list[_Obj] = []
-        for item in items:
-            try:
-                prepared.append(self._prepare(item))
-            except Exception:
-                self._log.exception("cannot cache listed object", object=repr(item)[:200])
+    def _replace(self, prepared: list[_Obj]) -> None:
         result = self._store.replace(prepared)
         initial = not self._synced
         handlers = self._handlers

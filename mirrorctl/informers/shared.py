@@ -57,6 +57,7 @@ class SharedInformer:
         page_size: int = 500,
         min_watch_timeout: float = 300.0,
         silence_margin: float = 30.0,
+        list_from_etcd: bool = False,
     ) -> None:
         if namespace is not None and not resource.namespaced:
             raise ValueError(f"{resource.plural} is cluster-scoped; got namespace {namespace!r}")
@@ -75,6 +76,7 @@ class SharedInformer:
         self._page_size = page_size
         self._min_watch_timeout = min_watch_timeout
         self._silence_margin = silence_margin
+        self._list_from_etcd = list_from_etcd
         indexers: dict[str, IndexFunc] = {}
         if resource.namespaced and namespace is None:
             indexers[NAMESPACE_INDEX] = namespace_index
@@ -198,6 +200,7 @@ class SharedInformer:
             min_watch_timeout=self._min_watch_timeout,
             silence_margin=self._silence_margin,
             metrics=bound,
+            list_from_etcd=self._list_from_etcd,
         )
         resync = None
         if self._resync_period is not None:

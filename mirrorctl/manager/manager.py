@@ -83,6 +83,7 @@ class Manager:
             resync_period=self.options.resync_period,
             clock=self.clock,
             metrics=InformerMetrics(self.registry),
+            list_from_etcd=self.options.list_from_etcd,
         )
         self.cache = InformerCache(self.informers, namespace=self.options.namespace)
         leader_metrics = LeaderElectionMetrics(self.registry)

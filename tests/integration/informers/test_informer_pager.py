@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -9,8 +11,10 @@ import pytest
 from mirrorctl.client import ApiError, Client, Resource
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
+from mirrorctl.informers import SharedInformer
 from mirrorctl.informers.expiry import is_expired, is_too_large_resource_version
 from mirrorctl.informers.pager import list_all
+from tests.integration.informers.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -85,3 +89,65 @@ async def test_future_resource_version_is_recognised(
             await c.list(CONFIGMAPS, namespace, resource_version=str(now + 1_000_000))
     assert is_too_large_resource_version(caught.value)
     assert not is_expired(caught.value)
+
+
+class RecordingLister:
+    """A real client's lists and watches; each list call records what it asked for and how
+    many objects the informer's transform had seen by then."""
+
+    def __init__(self, client: Client, transformed: list[str]) -> None:
+        self.client = client
+        self.transformed = transformed
+        self.lists: list[tuple[dict[str, Any], int]] = []
+
+    async def list(self, resource: Resource, namespace: str | None = None, **kw: Any) -> Any:
+        self.lists.append((kw, len(self.transformed)))
+        return await self.client.list(resource, namespace, **kw)
+
+    def watch(self, resource: Resource, namespace: str | None = None, **kw: Any) -> Any:
+        return self.client.watch(resource, namespace, **kw)
+
+
+async def test_list_from_etcd_transforms_each_page_before_asking_for_the_next(
+    admin_client: Client, namespace: str
+) -> None:
+    for i in range(5):
+        await admin_client.create(CONFIGMAPS, configmap(f"cm-{i}", namespace))
+    transformed: list[str] = []
+
+    def keep_name_only(obj: dict[str, Any]) -> dict[str, Any]:
+        transformed.append(obj["metadata"]["name"])
+        return {
+            "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "resourceVersion")}
+        }
+
+    lister = RecordingLister(admin_client, transformed)
+    informer = SharedInformer(
+        lister,
+        CONFIGMAPS,
+        namespace=namespace,
+        transform=keep_name_only,
+        page_size=2,
+        list_from_etcd=True,
+    )
+    task = asyncio.create_task(informer.run())
+    try:
+        await informer.wait_for_sync(timeout=30)
+        # Three pages of a consistent read (no resourceVersion), each transformed before
+        # the next request: 0, 2 and 4 objects seen when the pages were asked for.
+        assert [seen for _, seen in lister.lists] == [0, 2, 4]
+        assert all(kw.get("limit") == 2 for kw, _ in lister.lists)
+        assert lister.lists[0][0].get("resource_version") is None
+        assert sorted(transformed) == [f"cm-{i}" for i in range(5)]
+        cached = informer.store.get_by_key(f"{namespace}/cm-3")
+        assert cached is not None
+        assert set(cached) == {"metadata"}  # what the transform kept
+
+        await admin_client.create(CONFIGMAPS, configmap("late", namespace))
+        await eventually(
+            lambda: informer.store.get_by_key(f"{namespace}/late") is not None, what="late"
+        )
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -56,7 +56,7 @@ def test_every_handler_sees_every_event_in_order_after_the_store() -> None:
     p_store = p.store
     p.add_handler(StoreChecker())
 
-    p.replace([cm("a")], "1")
+    p.replace(p.prepare([cm("a")]), "1")
     p.apply("ADDED", cm("b", "2"))
     p.apply("MODIFIED", cm("a", "3"))
     deleted = cm("b", "4")
@@ -79,7 +79,7 @@ def test_a_failing_handler_is_logged_and_skipped() -> None:
     broken, healthy = Recorder(fail=True), Recorder()
     p.add_handler(broken)
     p.add_handler(healthy)
-    p.replace([cm("a")], "1")
+    p.replace(p.prepare([cm("a")]), "1")
     p.apply("MODIFIED", cm("a", "2"))
     p.apply("DELETED", cm("a", "3"))
     p.resync()
@@ -91,10 +91,10 @@ def test_relist_reports_changes_only_and_tombstones_vanished_objects() -> None:
     p = processor()
     rec = Recorder()
     p.add_handler(rec)
-    p.replace([cm("same"), cm("changed"), cm("gone")], "1")
+    p.replace(p.prepare([cm("same"), cm("changed"), cm("gone")]), "1")
     rec.calls.clear()
 
-    p.replace([cm("same"), cm("changed", "7"), cm("new", "8")], "8")
+    p.replace(p.prepare([cm("same"), cm("changed", "7"), cm("new", "8")]), "8")
 
     assert ("add", "new", False) in rec.calls
     assert ("update", "changed", False) in rec.calls
@@ -112,7 +112,7 @@ def test_watch_events_are_reconciled_with_the_store() -> None:
     p = processor()
     rec = Recorder()
     p.add_handler(rec)
-    p.replace([cm("a")], "1")
+    p.replace(p.prepare([cm("a")]), "1")
     p.apply("ADDED", cm("a", "2"))  # already known: an update
     p.apply("MODIFIED", cm("z", "3"))  # never seen: an add
     assert rec.calls[1:] == [("update", "a", False), ("add", "z", False)]
@@ -125,7 +125,7 @@ def test_late_handler_gets_the_cache_as_initial_adds() -> None:
     late_before_sync = Recorder()
     p.add_handler(late_before_sync)
     assert late_before_sync.calls == []  # nothing cached yet, nothing replayed
-    p.replace([cm("a"), cm("b")], "1")
+    p.replace(p.prepare([cm("a"), cm("b")]), "1")
     late = Recorder()
     p.add_handler(late)
     assert sorted(late.calls) == [("add", "a", True), ("add", "b", True)]
@@ -142,7 +142,7 @@ def test_resync_replays_every_cached_object_as_an_update_to_itself() -> None:
     p = processor()
     rec = Recorder()
     p.add_handler(rec)
-    p.replace([cm("a"), cm("b")], "1")
+    p.replace(p.prepare([cm("a"), cm("b")]), "1")
     rec.calls.clear()
     p.resync()
     assert sorted(rec.calls) == [("update", "a", True), ("update", "b", True)]
@@ -153,7 +153,7 @@ def test_objects_are_prepared_before_caching() -> None:
     p.transform = chain(strip_managed_fields, lambda o: {**o, "extra": True})
     namespace = "".join(["n", "s"])  # a string object that is not the interned literal
     item = cm("a", namespace=namespace, data={"k": "v"})
-    p.replace([item], "1")
+    p.replace(p.prepare([item]), "1")
     cached = p.store.get_by_key("ns/a")
     assert cached is not None
     assert "managedFields" not in cached["metadata"]
@@ -167,7 +167,7 @@ def test_malformed_objects_are_skipped_not_fatal() -> None:
     p = processor()
     rec = Recorder()
     p.add_handler(rec)
-    p.replace([{"no": "metadata"}, cm("ok")], "1")
+    p.replace(p.prepare([{"no": "metadata"}, cm("ok")]), "1")
     p.apply("ADDED", {"metadata": {"namespace": "ns"}})  # no name
     p.apply("BOGUS", cm("x"))
     assert rec.calls == [("add", "ok", True)]
@@ -180,7 +180,7 @@ def test_events_are_counted_by_type() -> None:
     p = processor()
     bound = metrics.bind("configmaps", p.store.__len__)
     p.metrics = bound
-    p.replace([cm("a"), cm("b")], "1")
+    p.replace(p.prepare([cm("a"), cm("b")]), "1")
     p.apply("ADDED", cm("c", "2"))
     p.apply("MODIFIED", cm("c", "3"))
     p.apply("DELETED", cm("c", "4"))
