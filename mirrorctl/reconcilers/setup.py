@@ -33,6 +33,7 @@ from mirrorctl.reconcilers.notices import Notices
 from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
 from mirrorctl.reconcilers.resolve import DestinationResolver
 from mirrorctl.reconcilers.settings import MirroringSettings
+from mirrorctl.reconcilers.sharing import ValuePool
 from mirrorctl.reconcilers.source_pod import SourcePodReconciler
 from mirrorctl.reconcilers.trim import kept_fields, trimmer
 from mirrorctl.reconcilers.view import MirroringView
@@ -86,10 +87,11 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
     ):
         cache.add_index(res, name, indexes[name])
     if settings.trim_cache:
+        pool = ValuePool()
         for res in (PODS, *resources.all()):
             kept = kept_fields(res, resources)
             if kept is not None:
-                cache.informer(res).set_transform(trimmer(kept))
+                cache.informer(res).set_transform(trimmer(kept, pool))
 
     written = WrittenObjects()
     view = MirroringView(cache, resources, keymap, written, namespace=cache.namespace)

@@ -8,17 +8,18 @@ reader that starts to look at a new field fails them until it is listed.
 
 Opt-in (``MirroringSettings(trim_cache=True)``): the cache is the manager's, and another
 controller in the same program may read what mirroring does not.
+Values that repeat across objects are kept once (`ValuePool`).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import PODS
 from mirrorctl.mirroring.resources import ContrailResources
+from mirrorctl.reconcilers.sharing import ValuePool
 
 __all__ = ["METADATA", "kept_fields", "trimmer"]
 
@@ -63,43 +64,36 @@ def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None
     return None
 
 
-def _shared(value: Any) -> Any:
-    """``value`` with its strings interned: network references, FQ names, Contrail keys and
-    the mirroring configuration repeat on every VMI of a network or destination, and one copy
-    of each is enough."""
-    if isinstance(value, str):
-        return sys.intern(value) if type(value) is str else value
-    if isinstance(value, list):
-        return [_shared(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _shared(v) for k, v in value.items()}
-    return value
-
-
-def _pick(source: object, names: tuple[str, ...]) -> dict[str, Any] | None:
+def _pick(source: object, names: tuple[str, ...], pool: ValuePool) -> dict[str, Any] | None:
     if not isinstance(source, Mapping):
         return None
-    return {n: _shared(source[n]) for n in names if n in source}
+    return {n: pool.share(source[n]) for n in names if n in source}
 
 
-def _metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+def _metadata(metadata: Mapping[str, Any], pool: ValuePool) -> dict[str, Any]:
     kept = {n: metadata[n] for n in METADATA if n in metadata}
     for section in ("labels", "annotations"):
-        if section in kept:
-            kept[section] = _shared(kept[section])
+        values = kept.get(section)
+        if isinstance(values, Mapping):
+            # Label and annotation maps differ per object (names, uids, network status), so
+            # only their values are pooled, not the maps.
+            text = pool.text
+            kept[section] = {k: text(v) if type(v) is str else v for k, v in values.items()}
     return kept
 
 
-def trimmer(sections: _Sections) -> _Transform:
-    """A transform keeping `METADATA`, and of spec and status only the fields named."""
+def trimmer(sections: _Sections, pool: ValuePool | None = None) -> _Transform:
+    """A transform keeping `METADATA`, and of spec and status only the fields named, with
+    repeated values shared through ``pool`` (give the trimmers of all kinds one pool)."""
+    values = pool if pool is not None else ValuePool()
 
     def trim(obj: dict[str, Any]) -> dict[str, Any]:
         metadata = obj.get("metadata")
         trimmed: dict[str, Any] = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind")}
         if isinstance(metadata, Mapping):
-            trimmed["metadata"] = _metadata(metadata)
+            trimmed["metadata"] = _metadata(metadata, values)
         for section, names in sections.items():
-            picked = _pick(obj.get(section), names)
+            picked = _pick(obj.get(section), names, values)
             if picked:
                 trimmed[section] = picked
         return trimmed

@@ -1,0 +1,80 @@
+"""`ValuePool`: one copy of each value that repeats across cached objects.
+
+Network references, FQ names, Contrail keys and the mirroring configuration repeat on every
+VMI of a network or destination; uids, names, MACs and a pod's network status do not. Interning
+every string keeps one table entry per unique value for the life of the process, so the pool
+shares a value only from its second sighting on: first sightings wait in a bounded queue and
+are forgotten, and unique values cost nothing beyond it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+__all__ = ["ValuePool"]
+
+
+class ValuePool:
+    """Shares equal strings, and equal JSON lists and dicts, among the objects passed through
+    `share`. Shared containers are the same object in several cached objects: the cache's
+    objects are read-only, and this relies on it.
+
+    ``candidates`` bounds the values remembered after one sighting; ``limit`` bounds the
+    values shared (once full, new values are no longer pooled: correct, only less compact).
+    """
+
+    __slots__ = ("_candidates", "_containers", "_limit", "_pending", "_texts")
+
+    def __init__(self, *, candidates: int = 8192, limit: int = 65536) -> None:
+        if candidates < 1 or limit < 1:
+            raise ValueError("candidates and limit must be >= 1")
+        self._candidates = candidates
+        self._limit = limit
+        # Containers are keyed by their JSON text, apart from strings: an annotation's value
+        # may be the very JSON text of some list.
+        self._texts: dict[str, str] = {}
+        self._containers: dict[str, Any] = {}
+        self._pending: dict[tuple[bool, str], None] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts) + len(self._containers)
+
+    def _pooled(self, table: dict[str, Any], container: bool, key: str, value: Any) -> Any:
+        found = table.get(key)
+        if found is not None:
+            return found
+        pending = self._pending
+        marker = (container, key)
+        if marker in pending:
+            del pending[marker]
+            if len(self) < self._limit:
+                table[key] = value
+            return value
+        pending[marker] = None
+        if len(pending) > self._candidates:
+            del pending[next(iter(pending))]
+        return value
+
+    def text(self, value: str) -> str:
+        """The pool's copy of ``value`` (``value`` itself until it repeats)."""
+        return self._pooled(self._texts, False, value, value)  # type: ignore[no-any-return]
+
+    def share(self, value: Any) -> Any:
+        """``value`` with its strings pooled and, for lists and dicts, the whole container
+        pooled by its JSON form."""
+        if type(value) is str:
+            return self._pooled(self._texts, False, value, value)
+        if isinstance(value, list):
+            built: Any = [self.share(v) for v in value]
+        elif isinstance(value, dict):
+            built = {k: self.share(v) for k, v in value.items()}
+        else:
+            return value
+        try:
+            # Decoded: orjson's bytes keep a 4 KB buffer however short the text.
+            key = orjson.dumps(built).decode()
+        except TypeError:
+            return built  # not JSON (a test's stand-in value): left unshared
+        return self._pooled(self._containers, True, key, built)

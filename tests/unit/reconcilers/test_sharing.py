@@ -1,0 +1,118 @@
+"""`ValuePool` and the trimmer's use of it: repeated values are kept once, unique ones are not
+remembered beyond the candidate queue, and trimmed objects stay equal to their input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from mirrorctl.reconcilers.sharing import ValuePool
+from mirrorctl.reconcilers.trim import trimmer
+
+
+def fresh(text: str) -> str:
+    """An equal string that is a distinct object (what two parses of one value give)."""
+    copy: str = orjson.loads(orjson.dumps(text))
+    return copy
+
+
+def test_a_value_is_shared_from_its_second_sighting() -> None:
+    pool = ValuePool()
+    first, second, third = (
+        fresh("default-network"),
+        fresh("default-network"),
+        fresh("default-network"),
+    )
+    assert pool.text(first) is first
+    assert len(pool) == 0
+    assert pool.text(second) is second
+    assert len(pool) == 1
+    assert pool.text(third) is second
+
+
+def test_unique_values_are_forgotten_once_the_candidate_queue_is_full() -> None:
+    pool = ValuePool(candidates=3)
+    for i in range(10):
+        pool.text(f"uid-{i}")
+    assert len(pool) == 0
+    early = fresh("uid-0")
+    assert pool.text(early) is early  # evicted: a first sighting again
+    assert len(pool) == 0
+
+
+def test_the_pool_stops_growing_at_its_limit() -> None:
+    pool = ValuePool(limit=2)
+    for value in ("a", "b", "c"):
+        pool.text(fresh(value))
+        pool.text(fresh(value))
+    assert len(pool) == 2
+    late = fresh("c")
+    assert pool.text(late) is late
+
+
+def test_equal_containers_are_shared_whole() -> None:
+    pool = ValuePool()
+    ref: dict[str, Any] = {"name": "pod-net", "fqName": ["default-domain", "ns", "pod-net"]}
+    copies = [orjson.loads(orjson.dumps(ref)) for _ in range(3)]
+    shared = [pool.share(c) for c in copies]
+    assert shared[0] == ref
+    assert shared[2] is shared[1]
+    assert shared[2]["fqName"] is shared[1]["fqName"]
+
+
+def test_non_json_values_are_kept_as_they_are() -> None:
+    pool = ValuePool()
+    marker = object()
+    assert pool.share([marker])[0] is marker
+    assert pool.share({"n": 1, "f": 1.5, "b": True, "z": None}) == {
+        "n": 1,
+        "f": 1.5,
+        "b": True,
+        "z": None,
+    }
+
+
+def test_bad_bounds_are_refused() -> None:
+    with pytest.raises(ValueError, match="candidates"):
+        ValuePool(candidates=0)
+
+
+def test_trimmed_objects_share_references_and_label_values_but_not_label_maps() -> None:
+    pool = ValuePool()
+    trim = trimmer({"spec": ("virtualNetworkReference",)}, pool)
+
+    def vmi(i: int) -> dict[str, Any]:
+        parsed: dict[str, Any] = orjson.loads(
+            orjson.dumps(
+                {
+                    "apiVersion": "core.contrail.juniper.net/v4",
+                    "kind": "VirtualMachineInterface",
+                    "metadata": {
+                        "name": f"vmi-{i}",
+                        "uid": f"uid-{i}",
+                        "labels": {"network": "pod-net", "pod": f"pod-{i}"},
+                        "managedFields": [{"manager": "x"}],
+                    },
+                    "spec": {
+                        "virtualNetworkReference": {"name": "pod-net", "uid": "net-uid"},
+                        "unread": "dropped",
+                    },
+                }
+            )
+        )
+        return parsed
+
+    trimmed = [trim(vmi(i)) for i in range(3)]
+    assert trimmed[0]["spec"] == {"virtualNetworkReference": {"name": "pod-net", "uid": "net-uid"}}
+    assert "managedFields" not in trimmed[0]["metadata"]
+    assert (
+        trimmed[2]["spec"]["virtualNetworkReference"]
+        is trimmed[1]["spec"]["virtualNetworkReference"]
+    )
+    assert (
+        trimmed[2]["metadata"]["labels"]["network"] is trimmed[1]["metadata"]["labels"]["network"]
+    )
+    assert trimmed[2]["metadata"]["labels"] is not trimmed[1]["metadata"]["labels"]
+    assert trimmed[2]["metadata"]["labels"]["pod"] == "pod-2"
