@@ -204,15 +204,20 @@ class _Probes:
         return found
 
 
-async def _traced_mirrorctl(cp: ControlPlane, namespace: str, *, trim_cache: bool = True) -> int:
+async def _traced_mirrorctl(
+    cp: ControlPlane, namespace: str, *, trim_cache: bool = True
+) -> tuple[int, dict[str, dict[str, int]]]:
     """Bytes of Python objects a mirrorctl manager (same setup as ``mirrorctl run``) still
     holds once synced and idle, by tracemalloc, in this process: unlike RSS, free memory the
-    allocator keeps after the initial list does not count."""
+    allocator keeps after the initial list does not count. Also the cache's objects and their
+    bytes by kind (`_cached_bytes_by_kind`)."""
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        manager = await Manager.from_kubeconfig(cp.controller_kubeconfig, options=ManagerOptions())
+        manager = await Manager.from_kubeconfig(
+            cp.controller_kubeconfig, options=ManagerOptions(list_from_etcd=True)
+        )
         mirroring = setup_mirroring(
             manager,
             MirroringSettings(namespace=namespace, workers=WORKERS, trim_cache=trim_cache),
@@ -229,11 +234,38 @@ async def _traced_mirrorctl(cp: ControlPlane, namespace: str, *, trim_cache: boo
             quiet = quiet + 1 if idle else 0
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - before
+        by_kind = _cached_bytes_by_kind(manager)
         manager.stop()
         await asyncio.wait_for(task, 60)
-        return held
+        return held, by_kind
     finally:
         tracemalloc.stop()
+
+
+def _cached_bytes_by_kind(manager: Manager) -> dict[str, dict[str, int]]:
+    """Objects cached per kind, and the bytes of Python objects reachable from them (each
+    object counted once, shared values with the first kind that reaches them; store keys and
+    indexes are not included)."""
+    seen: set[int] = set()
+
+    def size(value: Any) -> int:
+        if id(value) in seen:
+            return 0
+        seen.add(id(value))
+        total = sys.getsizeof(value)
+        if isinstance(value, dict):
+            total += sum(size(k) + size(v) for k, v in value.items())
+        elif isinstance(value, list):
+            total += sum(size(v) for v in value)
+        return total
+
+    found: dict[str, dict[str, int]] = {}
+    for informer in manager.informers.informers():
+        objects = informer.store.list()
+        entry = found.setdefault(informer.resource.kind, {"objects": 0, "bytes": 0})
+        entry["objects"] += len(objects)
+        entry["bytes"] += sum(size(o) for o in objects)
+    return found
 
 
 def _mb(value: float) -> float:
@@ -322,11 +354,16 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
                 "exit_code": code,
             }
         print("b7: mirrorctl in-process, tracemalloc ...", file=sys.stderr, flush=True)
-        traced_empty = await _traced_mirrorctl(cp, EMPTY_NAMESPACE)
-        traced_full = await _traced_mirrorctl(cp, NAMESPACE)
+        traced_empty, _ = await _traced_mirrorctl(cp, EMPTY_NAMESPACE)
+        traced_full, by_kind = await _traced_mirrorctl(cp, NAMESPACE)
         results["mirrorctl"]["traced_bytes_per_cached_source"] = round(
             (traced_full - traced_empty) / cached
         )
+        results["mirrorctl"]["cached_bytes_per_object"] = {
+            kind: {"objects": e["objects"], "bytes_each": round(e["bytes"] / e["objects"])}
+            for kind, e in sorted(by_kind.items())
+            if e["objects"]
+        }
         print("b7: kopf-indexed (start-up only) ...", file=sys.stderr, flush=True)
         indexed = await _start("kopf-indexed", cp, NAMESPACE, log_dir)
         try:
