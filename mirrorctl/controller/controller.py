@@ -175,12 +175,15 @@ class Controller:
                 self.queue.done(request)
 
     async def _reconcile(self, request: Request) -> None:
-        with structlog.contextvars.bound_contextvars(
+        # bind + reset rather than `bound_contextvars`, which also snapshots every context
+        # variable on entry: half the cost, on every reconcile.
+        tokens = structlog.contextvars.bind_contextvars(
             controller=self.name,
             namespace=request.namespace,
             name=request.name,
             reconcile_id=_reconcile_id(),
-        ):
+        )
+        try:
             started = self._clock.monotonic()
             outcome: Result | BaseException
             try:
@@ -195,6 +198,8 @@ class Controller:
             finally:
                 self._metrics.reconcile_time.observe(self._clock.monotonic() - started)
             settle(self.queue, request, outcome, self._metrics, self._log)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
 
     async def _invoke(self, request: Request) -> Result:
         timeout = self.options.reconcile_timeout

@@ -66,15 +66,19 @@ class ValuePool:
         pooled by its JSON form."""
         if type(value) is str:
             return self._pooled(self._texts, False, value, value)
-        if isinstance(value, list):
-            built: Any = [self.share(v) for v in value]
-        elif isinstance(value, dict):
-            built = {k: self.share(v) for k, v in value.items()}
-        else:
+        if not isinstance(value, (list, dict)):
             return value
         try:
             # Decoded: orjson's bytes keep a 4 KB buffer however short the text.
-            key = orjson.dumps(built).decode()
+            key = orjson.dumps(value).decode()
         except TypeError:
-            return built  # not JSON (a test's stand-in value): left unshared
-        return self._pooled(self._containers, True, key, built)
+            return self._rebuilt(value)  # not JSON (a test's stand-in value): not pooled
+        found = self._containers.get(key)
+        if found is not None:
+            return found  # the common case: its parts were shared when it was pooled
+        return self._pooled(self._containers, True, key, self._rebuilt(value))
+
+    def _rebuilt(self, value: list[Any] | dict[str, Any]) -> Any:
+        if isinstance(value, list):
+            return [self.share(v) for v in value]
+        return {k: self.share(v) for k, v in value.items()}
