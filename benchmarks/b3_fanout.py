@@ -17,7 +17,9 @@ CPU-seconds (utime + stime of the process, from ``/proc``) per VMI: the controll
 change to the last VMI seen ("to_converged") and to the end of the work the change caused,
 including the watch echoes of its own writes ("to_settled"); the raw loop's over its patches.
 Targets: controller rate >= 85% of the raw loop's; controller CPU per VMI <= 1.2x raw.
-Each case runs ROUNDS rounds (controller, then raw loop); medians are reported.
+Each case runs ROUNDS rounds (controller, then raw loop); medians are reported. Then the raw
+loop runs once more at each concurrency of RAW_SWEEP: if its rate does not grow, the
+apiserver, not the client, sets the pace.
 
 Run: ``python -m benchmarks.b3_fanout`` (starts a local control plane). Nothing here asserts
 the targets.
@@ -60,6 +62,8 @@ from mirrorctl.mirroring.configuration import parse_configuration
 __all__ = ["Case", "run"]
 
 CONCURRENCY = 8
+# The raw loop also runs at these concurrencies, once each, to show where the apiserver tops out.
+RAW_SWEEP = (16, 32)
 ROUNDS = 2
 TIMEOUT = 900.0
 
@@ -114,6 +118,7 @@ async def _raw_round(
     case: Case,
     address: str,
     log_dir: Path,
+    concurrency: int = CONCURRENCY,
 ) -> dict[str, Any]:
     """Patch every VMI's configuration to ``address`` with the raw loop, timed like the
     controller; returns its figures and the completion times."""
@@ -137,7 +142,7 @@ async def _raw_round(
             "benchmarks.peers.raw_patch",
             str(cp.controller_kubeconfig),
             str(targets),
-            str(CONCURRENCY),
+            str(concurrency),
         ],
         log_dir / f"b3-{case.name}-raw.log",
     )
@@ -217,6 +222,7 @@ async def _case(
     controller_rounds: list[dict[str, Any]] = []
     raw_rounds: list[dict[str, Any]] = []
     restarts: list[int] = []
+    raw_sweep: dict[str, float] = {}
     process = await _controller(cp, case, log_dir, 0)
     try:
         # The first start configures every source: the fan-out of a fresh installation.
@@ -239,6 +245,13 @@ async def _case(
             process = await _controller(cp, case, log_dir, n + 1)
             await _settled(process)
             restarts.append(observer.events - events0)
+        # The apiserver's own limit: does the raw loop go faster with more requests in flight?
+        await process.stop()
+        for concurrency in RAW_SWEEP:
+            swept = await _raw_round(
+                cp, observer, vmis, case, next_address(), log_dir, concurrency=concurrency
+            )
+            raw_sweep[str(concurrency)] = round(case.sources / swept["seconds"], 1)
     finally:
         await process.stop()
         await observer.stop()
@@ -281,6 +294,7 @@ async def _case(
         "mirrorctl_rounds_s": [round(r["seconds"], 3) for r in controller_rounds],
         "raw_rounds_s": [round(r["seconds"], 3) for r in raw_rounds],
         "vmi_writes_on_restart": restarts,
+        "raw_vmis_per_s_at_concurrency": {str(CONCURRENCY): round(n / raw_s, 1), **raw_sweep},
         "plot": plot,
     }
 
