@@ -22,7 +22,9 @@ class ValuePool:
     objects are read-only, and this relies on it.
 
     ``candidates`` bounds the values remembered after one sighting; ``limit`` bounds the
-    values shared (once full, new values are no longer pooled: correct, only less compact).
+    values shared. A full pool starts over: values that no cached object uses any more are
+    let go (those still in use stay with their objects), at the price of a second copy of a
+    value still in use once it is seen twice again.
     """
 
     __slots__ = ("_candidates", "_containers", "_limit", "_pending", "_texts")
@@ -49,8 +51,10 @@ class ValuePool:
         marker = (container, key)
         if marker in pending:
             del pending[marker]
-            if len(self) < self._limit:
-                table[key] = value
+            if len(self) >= self._limit:
+                self._texts.clear()
+                self._containers.clear()
+            table[key] = value
             return value
         pending[marker] = None
         if len(pending) > self._candidates:

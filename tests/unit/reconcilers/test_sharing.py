@@ -42,14 +42,16 @@ def test_unique_values_are_forgotten_once_the_candidate_queue_is_full() -> None:
     assert len(pool) == 0
 
 
-def test_the_pool_stops_growing_at_its_limit() -> None:
+def test_a_full_pool_starts_over() -> None:
     pool = ValuePool(limit=2)
+    kept = {}
     for value in ("a", "b", "c"):
         pool.text(fresh(value))
-        pool.text(fresh(value))
-    assert len(pool) == 2
-    late = fresh("c")
-    assert pool.text(late) is late
+        kept[value] = pool.text(fresh(value))
+    assert len(pool) == 1  # "a" and "b" were let go when "c" came
+    assert pool.text(fresh("c")) is kept["c"]
+    again = fresh("a")
+    assert pool.text(again) is again  # a first sighting once more
 
 
 def test_equal_containers_are_shared_whole() -> None:
