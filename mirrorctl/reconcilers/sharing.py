@@ -4,7 +4,9 @@ Network references, FQ names, Contrail keys and the mirroring configuration repe
 VMI of a network or destination; uids, names, MACs and a pod's network status do not. Interning
 every string keeps one table entry per unique value for the life of the process, so the pool
 shares a value only from its second sighting on: first sightings wait in a bounded queue and
-are forgotten, and unique values cost nothing beyond it.
+are forgotten, and unique values cost nothing beyond it. A sighting names the object it comes
+from, so that the next version of the same object (every update is trimmed again) does not
+count as a repeat.
 """
 
 from __future__ import annotations
@@ -38,51 +40,56 @@ class ValuePool:
         # may be the very JSON text of some list.
         self._texts: dict[str, str] = {}
         self._containers: dict[str, Any] = {}
-        self._pending: dict[tuple[bool, str], None] = {}
+        self._pending: dict[tuple[bool, str], object] = {}
 
     def __len__(self) -> int:
         return len(self._texts) + len(self._containers)
 
-    def _pooled(self, table: dict[str, Any], container: bool, key: str, value: Any) -> Any:
+    def _pooled(
+        self, table: dict[str, Any], container: bool, key: str, value: Any, owner: object
+    ) -> Any:
         found = table.get(key)
         if found is not None:
             return found
         pending = self._pending
         marker = (container, key)
         if marker in pending:
+            if owner is not None and pending[marker] == owner:
+                return value  # the same object again, not a value two objects hold
             del pending[marker]
             if len(self) >= self._limit:
                 self._texts.clear()
                 self._containers.clear()
             table[key] = value
             return value
-        pending[marker] = None
+        pending[marker] = owner
         if len(pending) > self._candidates:
             del pending[next(iter(pending))]
         return value
 
-    def text(self, value: str) -> str:
-        """The pool's copy of ``value`` (``value`` itself until it repeats)."""
-        return self._pooled(self._texts, False, value, value)  # type: ignore[no-any-return]
+    def text(self, value: str, owner: object = None) -> str:
+        """The pool's copy of ``value`` (``value`` itself until another object than ``owner``
+        has it too; None: any second sighting)."""
+        return self._pooled(self._texts, False, value, value, owner)  # type: ignore[no-any-return]
 
-    def share(self, value: Any) -> Any:
+    def share(self, value: Any, owner: object = None) -> Any:
         """``value`` with its strings pooled and, for lists and dicts, the whole container
-        pooled by its JSON form."""
+        pooled by its JSON form (``owner`` as for `text`)."""
         if type(value) is str:
-            return self._pooled(self._texts, False, value, value)
+            return self._pooled(self._texts, False, value, value, owner)
         if not isinstance(value, (list, dict)):
             return value
         try:
             # Decoded: orjson's bytes keep a 4 KB buffer however short the text.
             key = orjson.dumps(value).decode()
         except TypeError:
-            return self._rebuilt(value)  # not JSON (a test's stand-in value): not pooled
+            return self._rebuilt(value, owner)  # not JSON (a test's stand-in): not pooled
         found = self._containers.get(key)
         if found is not None:
             return found  # the common case: its parts were shared when it was pooled
-        return self._pooled(self._containers, True, key, self._rebuilt(value))
+        return self._pooled(self._containers, True, key, self._rebuilt(value, owner), owner)
 
-    def _rebuilt(self, value: list[Any] | dict[str, Any]) -> Any:
+    def _rebuilt(self, value: list[Any] | dict[str, Any], owner: object) -> Any:
         if isinstance(value, list):
-            return [self.share(v) for v in value]
-        return {k: self.share(v) for k, v in value.items()}
+            return [self.share(v, owner) for v in value]
+        return {k: self.share(v, owner) for k, v in value.items()}

@@ -64,13 +64,15 @@ def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None
     return None
 
 
-def _pick(source: object, names: tuple[str, ...], pool: ValuePool) -> dict[str, Any] | None:
+def _pick(
+    source: object, names: tuple[str, ...], pool: ValuePool, owner: object
+) -> dict[str, Any] | None:
     if not isinstance(source, Mapping):
         return None
-    return {n: pool.share(source[n]) for n in names if n in source}
+    return {n: pool.share(source[n], owner) for n in names if n in source}
 
 
-def _metadata(metadata: Mapping[str, Any], pool: ValuePool) -> dict[str, Any]:
+def _metadata(metadata: Mapping[str, Any], pool: ValuePool, owner: object) -> dict[str, Any]:
     kept = {n: metadata[n] for n in METADATA if n in metadata}
     for section in ("labels", "annotations"):
         values = kept.get(section)
@@ -78,7 +80,7 @@ def _metadata(metadata: Mapping[str, Any], pool: ValuePool) -> dict[str, Any]:
             # Label and annotation maps differ per object (names, uids, network status), so
             # only their values are pooled, not the maps.
             text = pool.text
-            kept[section] = {k: text(v) if type(v) is str else v for k, v in values.items()}
+            kept[section] = {k: text(v, owner) if type(v) is str else v for k, v in values.items()}
     return kept
 
 
@@ -90,10 +92,12 @@ def trimmer(sections: _Sections, pool: ValuePool | None = None) -> _Transform:
     def trim(obj: dict[str, Any]) -> dict[str, Any]:
         metadata = obj.get("metadata")
         trimmed: dict[str, Any] = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind")}
+        owner = None
         if isinstance(metadata, Mapping):
-            trimmed["metadata"] = _metadata(metadata, values)
+            owner = metadata.get("uid")
+            trimmed["metadata"] = _metadata(metadata, values, owner)
         for section, names in sections.items():
-            picked = _pick(obj.get(section), names, values)
+            picked = _pick(obj.get(section), names, values, owner)
             if picked:
                 trimmed[section] = picked
         return trimmed

@@ -118,3 +118,43 @@ def test_trimmed_objects_share_references_and_label_values_but_not_label_maps() 
     )
     assert trimmed[2]["metadata"]["labels"] is not trimmed[1]["metadata"]["labels"]
     assert trimmed[2]["metadata"]["labels"]["pod"] == "pod-2"
+
+
+def test_the_same_object_seen_again_is_not_a_repeat() -> None:
+    pool = ValuePool()
+    first = fresh("02:c4:54:48:ea:31")
+    assert pool.text(first, "vmi-uid-1") is first
+    again = fresh("02:c4:54:48:ea:31")
+    assert pool.text(again, "vmi-uid-1") is again  # its next version: nothing pooled
+    assert len(pool) == 0
+    other = fresh("02:c4:54:48:ea:31")
+    assert pool.text(other, "vmi-uid-2") is other  # a second object: from now on, shared
+    assert len(pool) == 1
+    assert pool.text(fresh("02:c4:54:48:ea:31"), "vmi-uid-3") is other
+
+
+def test_a_trimmed_update_of_one_object_pools_nothing_of_its_own() -> None:
+    pool = ValuePool()
+    trim = trimmer({"spec": ("virtualMachineInterfaceMacAddresses",)}, pool)
+
+    def version(rv: str) -> dict[str, Any]:
+        parsed: dict[str, Any] = orjson.loads(
+            orjson.dumps(
+                {
+                    "metadata": {
+                        "name": "vmi",
+                        "uid": "u1",
+                        "resourceVersion": rv,
+                        "labels": {"pod": "p"},
+                    },
+                    "spec": {
+                        "virtualMachineInterfaceMacAddresses": {"macAddress": ["02:00:00:00:00:01"]}
+                    },
+                }
+            )
+        )
+        return parsed
+
+    for rv in ("1", "2", "3"):
+        trim(version(rv))
+    assert len(pool) == 0
