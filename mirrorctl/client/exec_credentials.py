@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import math
 from collections.abc import Callable
 
 from mirrorctl.client.exec_plugin import ExecPlugin, ExecResult
+from mirrorctl.client.single_flight import SingleFlight
 from mirrorctl.clock import Clock, RealClock
 
 __all__ = ["ExecCredentials", "renewal_delay"]
@@ -39,8 +39,7 @@ class ExecCredentials:
     __slots__ = (
         "_authorization",
         "_clock",
-        "_generation",
-        "_lock",
+        "_flight",
         "_next_check",
         "_plugin",
         "_wall",
@@ -57,9 +56,7 @@ class ExecCredentials:
         self._plugin = plugin
         self._clock: Clock = clock if clock is not None else RealClock()
         self._wall = wall
-        self._lock = asyncio.Lock()
-        # Counts completed refreshes: callers that queued behind one take its result.
-        self._generation = 0
+        self._flight = SingleFlight()
         self._authorization: str | None = None
         self._next_check = math.inf
         self._take(first)
@@ -88,11 +85,8 @@ class ExecCredentials:
             self._next_check = self._clock.monotonic() + delay
 
     async def refresh(self, *, force: bool = False) -> None:
-        generation = self._generation
-        async with self._lock:
-            if self._generation != generation:
-                return  # a concurrent caller ran the plugin while we waited for the lock
-            if not force and not self.stale():
-                return
-            self._take(await self._plugin.run())
-            self._generation += 1
+        async def rerun() -> None:
+            if force or self.stale():
+                self._take(await self._plugin.run())
+
+        await self._flight.run(rerun)

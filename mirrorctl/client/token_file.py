@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import structlog
 
 from mirrorctl.client.kubeconfig_error import KubeconfigError
+from mirrorctl.client.single_flight import SingleFlight
 from mirrorctl.clock import Clock, RealClock
 
 __all__ = ["TokenFileCredentials", "read_token_file"]
@@ -42,8 +42,7 @@ class TokenFileCredentials:
     __slots__ = (
         "_authorization",
         "_clock",
-        "_generation",
-        "_lock",
+        "_flight",
         "_next_check",
         "_owner",
         "_path",
@@ -53,9 +52,7 @@ class TokenFileCredentials:
         self._path = Path(path)
         self._owner = owner
         self._clock: Clock = clock if clock is not None else RealClock()
-        self._lock = asyncio.Lock()
-        # Counts completed refreshes: callers that queued behind one take its result.
-        self._generation = 0
+        self._flight = SingleFlight()
         self._authorization = "Bearer " + read_token_file(self._path, owner)
         self._next_check = self._clock.monotonic() + REREAD_INTERVAL
 
@@ -78,13 +75,11 @@ class TokenFileCredentials:
         return self._clock.monotonic() >= self._next_check
 
     async def refresh(self, *, force: bool = False) -> None:
-        generation = self._generation
-        async with self._lock:
-            if self._generation != generation:
-                return  # a concurrent caller re-read the file while we waited for the lock
-            try:
-                self._authorization = "Bearer " + read_token_file(self._path, self._owner)
-            except KubeconfigError as error:
-                _log.warning("token file unreadable, keeping the previous token", error=str(error))
-            self._next_check = self._clock.monotonic() + REREAD_INTERVAL
-            self._generation += 1
+        await self._flight.run(self._reread)
+
+    async def _reread(self) -> None:
+        try:
+            self._authorization = "Bearer " + read_token_file(self._path, self._owner)
+        except KubeconfigError as error:
+            _log.warning("token file unreadable, keeping the previous token", error=str(error))
+        self._next_check = self._clock.monotonic() + REREAD_INTERVAL
