@@ -38,7 +38,9 @@ class SharedInformer:
     and then the transform given to `set_transform`, if any. Cached objects are shared with
     every handler and reader: nobody may mutate them.
 
-    A cluster-wide informer of a namespaced resource keeps a ``namespace`` index.
+    A cluster-wide informer of a namespaced resource keeps a ``namespace`` index. With
+    ``list_from_etcd`` it lists from etcd in pages of ``page_size``, transforming each page
+    before fetching the next (see `Reflector`).
     """
 
     def __init__(
