@@ -1,0 +1,115 @@
+"""`Http1Connection`: one keep-alive HTTP/1.1 connection, one request at a time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from mirrorctl.client.http1_parser import ProtocolError, Reply, ResponseParser
+
+__all__ = ["Http1Connection"]
+
+
+class Http1Connection(asyncio.Protocol):
+    """An `asyncio.Protocol` that sends a request and resolves with its `Reply`.
+
+    Failures use aiohttp's vocabulary, as the rest of the client does: a connection found
+    closed before the request went out raises `aiohttp.ClientConnectionResetError` (nothing
+    reached the server); one lost before the whole response came back raises
+    `aiohttp.ServerDisconnectedError`; bytes that are not an HTTP response raise
+    `aiohttp.ClientPayloadError`.
+    """
+
+    def __init__(self) -> None:
+        self._transport: asyncio.Transport | None = None
+        self._parser: ResponseParser | None = None
+        self._waiter: asyncio.Future[Reply] | None = None
+        self._closed = False
+
+    # -- asyncio.Protocol ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        parser = self._parser
+        if parser is None:
+            # The server spoke while no request was in flight: the connection is unusable.
+            self.close()
+            return
+        try:
+            reply = parser.feed(data)
+        except ProtocolError as error:
+            self._fail(aiohttp.ClientPayloadError(str(error)))
+            self.close()
+            return
+        if reply is not None:
+            self._resolve(reply)
+
+    def eof_received(self) -> bool:
+        return False  # close the transport; connection_lost settles any pending request
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        parser = self._parser
+        if parser is None or self._waiter is None or self._waiter.done():
+            return
+        if parser.started:
+            try:
+                self._resolve(parser.finish())
+            except ProtocolError:
+                self._fail(aiohttp.ServerDisconnectedError("connection lost mid-response"))
+        else:
+            self._fail(aiohttp.ServerDisconnectedError("connection lost before a response"))
+
+    # -- use ----------------------------------------------------------------------------
+
+    @property
+    def usable(self) -> bool:
+        """Open and idle: safe to send the next request on."""
+        transport = self._transport
+        return (
+            not self._closed
+            and self._parser is None
+            and transport is not None
+            and not transport.is_closing()
+        )
+
+    async def exchange(self, request: bytes) -> Reply:
+        """Send ``request`` (head and body) and wait for the whole response. Cancelling
+        closes the connection: a half-read response cannot be resumed."""
+        transport = self._transport
+        if transport is None or self._closed or transport.is_closing():
+            raise aiohttp.ClientConnectionResetError("connection closed before the request")
+        if self._parser is not None:
+            raise RuntimeError("a request is already in flight on this connection")
+        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._waiter = waiter
+        self._parser = ResponseParser()
+        transport.write(request)
+        try:
+            reply = await waiter
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            self._waiter = None
+        self._parser = None
+        if not reply.keep_alive:
+            self.close()
+        return reply
+
+    def close(self) -> None:
+        self._closed = True
+        if self._transport is not None:
+            self._transport.close()
+
+    def _resolve(self, reply: Reply) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(reply)
+
+    def _fail(self, error: BaseException) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(error)

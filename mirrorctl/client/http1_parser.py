@@ -1,0 +1,211 @@
+"""`ResponseParser`: one HTTP/1.1 response, fed in the chunks a connection receives."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["MAX_HEAD", "ProtocolError", "Reply", "ResponseParser"]
+
+# Larger than any header block the apiserver sends; a stream that never ends its head is not
+# HTTP and must not grow a buffer without bound.
+MAX_HEAD = 64 * 1024
+
+
+class ProtocolError(Exception):
+    """The bytes received are not an HTTP/1.1 response this client can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A complete response: status, headers (names lower-cased, repeats joined by ", ") and
+    the body, already decompressed (gzip)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    keep_alive: bool
+
+    async def read(self) -> bytes:
+        return self.body
+
+    def release(self) -> None:
+        """Nothing to release: the body was read whole."""
+
+
+class _State(Enum):
+    HEAD = 1
+    LENGTH = 2
+    CHUNK_SIZE = 3
+    CHUNK_DATA = 4
+    TRAILER = 5
+    UNTIL_CLOSE = 6
+    DONE = 7
+
+
+def _head(block: bytes) -> tuple[int, bool, dict[str, str]]:
+    try:
+        text = block.decode("latin-1")
+    except UnicodeDecodeError as error:  # pragma: no cover - latin-1 decodes any byte
+        raise ProtocolError("undecodable response head") from error
+    lines = text.split("\r\n")
+    version, _, rest = lines[0].partition(" ")
+    code = rest[:3]
+    if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
+        raise ProtocolError(f"not an HTTP/1.x status line: {lines[0][:80]!r}")
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon or not name or name != name.strip():
+            raise ProtocolError(f"malformed header line: {line[:80]!r}")
+        name = name.lower()
+        value = value.strip()
+        previous = headers.get(name)
+        headers[name] = value if previous is None else f"{previous}, {value}"
+    return int(code), version == "HTTP/1.1", headers
+
+
+class ResponseParser:
+    """Parses exactly one response: feed it bytes until `feed` returns the `Reply`.
+
+    The body is delimited as RFC 9112 says: no body for 1xx (skipped), 204 and 304, then
+    ``Transfer-Encoding: chunked``, then ``Content-Length``, and otherwise the connection's
+    end (`finish`). A gzip body is decompressed.
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_headers",
+        "_http11",
+        "_parts",
+        "_remaining",
+        "_state",
+        "_status",
+    )
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._state = _State.HEAD
+        self._status = 0
+        self._http11 = True
+        self._headers: dict[str, str] = {}
+        self._parts: list[bytes] = []
+        self._remaining = 0
+
+    @property
+    def started(self) -> bool:
+        """Whether any byte of the response has arrived."""
+        return bool(self._buffer) or self._state is not _State.HEAD
+
+    def feed(self, data: bytes) -> Reply | None:
+        """The reply once ``data`` completes it; bytes past its end are a protocol error
+        (one request is in flight per connection)."""
+        if self._state is _State.DONE:
+            raise ProtocolError("data after the end of the response")
+        self._buffer += data
+        reply = self._advance()
+        if reply is not None and self._buffer:
+            raise ProtocolError("data after the end of the response")
+        return reply
+
+    def finish(self) -> Reply:
+        """The reply at the connection's end, when its body runs until then."""
+        if self._state is _State.UNTIL_CLOSE:
+            self._parts.append(bytes(self._buffer))
+            self._buffer.clear()
+            return self._done(keep_alive=False)
+        raise ProtocolError("connection closed before the response was complete")
+
+    def _advance(self) -> Reply | None:
+        buffer = self._buffer
+        while True:
+            state = self._state
+            if state is _State.HEAD:
+                end = buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    if len(buffer) > MAX_HEAD:
+                        raise ProtocolError("response head too large")
+                    return None
+                self._status, self._http11, self._headers = _head(bytes(buffer[:end]))
+                del buffer[: end + 4]
+                if 100 <= self._status < 200:
+                    continue  # an interim response: the real one follows
+                self._state = self._body_state()
+                if self._state is _State.DONE:
+                    return self._done()
+            elif state is _State.LENGTH:
+                if len(buffer) < self._remaining:
+                    return None
+                self._parts.append(bytes(buffer[: self._remaining]))
+                del buffer[: self._remaining]
+                return self._done()
+            elif state is _State.CHUNK_SIZE:
+                end = buffer.find(b"\r\n")
+                if end < 0:
+                    if len(buffer) > MAX_HEAD:
+                        raise ProtocolError("chunk size line too long")
+                    return None
+                size_text = bytes(buffer[:end]).split(b";", 1)[0].strip()
+                try:
+                    size = int(size_text, 16)
+                except ValueError as error:
+                    raise ProtocolError(f"bad chunk size {size_text[:20]!r}") from error
+                if size < 0:
+                    raise ProtocolError(f"bad chunk size {size_text[:20]!r}")
+                del buffer[: end + 2]
+                self._remaining = size
+                self._state = _State.CHUNK_DATA if size else _State.TRAILER
+            elif state is _State.CHUNK_DATA:
+                if len(buffer) < self._remaining + 2:
+                    return None
+                if buffer[self._remaining : self._remaining + 2] != b"\r\n":
+                    raise ProtocolError("chunk not followed by CRLF")
+                self._parts.append(bytes(buffer[: self._remaining]))
+                del buffer[: self._remaining + 2]
+                self._state = _State.CHUNK_SIZE
+            elif state is _State.TRAILER:
+                end = buffer.find(b"\r\n")
+                if end < 0:
+                    if len(buffer) > MAX_HEAD:
+                        raise ProtocolError("trailer too large")
+                    return None
+                del buffer[: end + 2]
+                if end == 0:
+                    return self._done()
+            else:  # UNTIL_CLOSE: everything up to the connection's end is body
+                return None
+
+    def _body_state(self) -> _State:
+        if self._status in (204, 304):
+            return _State.DONE
+        encoding = self._headers.get("transfer-encoding")
+        if encoding is not None:
+            if encoding.lower().rsplit(",", 1)[-1].strip() != "chunked":
+                raise ProtocolError(f"unsupported transfer-encoding {encoding!r}")
+            return _State.CHUNK_SIZE
+        length = self._headers.get("content-length")
+        if length is None:
+            return _State.UNTIL_CLOSE
+        if not length.isdigit():
+            raise ProtocolError(f"bad content-length {length[:20]!r}")
+        self._remaining = int(length)
+        return _State.LENGTH if self._remaining else _State.DONE
+
+    def _done(self, *, keep_alive: bool | None = None) -> Reply:
+        self._state = _State.DONE
+        body = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
+        self._parts = []
+        coding = self._headers.get("content-encoding", "identity").lower()
+        if coding in ("gzip", "x-gzip"):
+            try:
+                body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
+            except zlib.error as error:
+                raise ProtocolError("body is not valid gzip") from error
+        elif coding != "identity":
+            # Only gzip is ever asked for (Accept-Encoding), as Go's transport does.
+            raise ProtocolError(f"unsupported content-encoding {coding!r}")
+        if keep_alive is None:
+            connection = self._headers.get("connection", "").lower()
+            keep_alive = "close" not in connection and (self._http11 or "keep-alive" in connection)
+        return Reply(self._status, self._headers, body, keep_alive)

@@ -1,0 +1,143 @@
+"""`Http1Pool`: the keep-alive connections a client's plain requests go over.
+
+aiohttp's client spends about as much CPU on its own request and response objects as on the
+request itself (B5 in BENCHMARKS.md); the requests a controller sends most (patches, gets,
+list pages) need none of it: a head, a body, and a whole reply back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from mirrorctl.client.http1_connection import Http1Connection
+from mirrorctl.client.http1_parser import Reply
+
+__all__ = ["Http1Pool"]
+
+
+def _checked(name: str, value: str) -> str:
+    # A CR or LF would end the header and let the value write headers (or a request) of
+    # its own.
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"the {name} header must not contain a line break")
+    return value
+
+
+class Http1Pool:
+    """At most ``limit`` connections to one server; idle ones are reused newest first.
+
+    `request` sends one request and returns its whole `Reply`. Errors are aiohttp's
+    (`aiohttp.ClientOSError` when connecting fails, see `Http1Connection` for the rest) and
+    `TimeoutError`; a connection that failed or timed out is closed, never reused.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        ssl_context: ssl.SSLContext | None,
+        server_hostname: str | None,
+        limit: int,
+        connect_timeout: float | None,
+        default_headers: Mapping[str, str],
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        parts = urlsplit(base_url)
+        if parts.hostname is None:
+            raise ValueError(f"no host in {base_url!r}")
+        https = parts.scheme == "https"
+        if https and ssl_context is None:
+            ssl_context = ssl.create_default_context()
+        self._host = parts.hostname
+        self._port = parts.port or (443 if https else 80)
+        self._ssl = ssl_context if https else None
+        self._server_hostname = (server_hostname or self._host) if https else None
+        self._prefix = parts.path.rstrip("/")
+        self._connect_timeout = connect_timeout
+        authority = parts.netloc.rpartition("@")[2]
+        fixed = {"Host": authority, **default_headers}
+        self._fixed = "".join(f"{k}: {_checked(k, v)}\r\n" for k, v in fixed.items())
+        self._slots = asyncio.Semaphore(limit)
+        self._idle: list[Http1Connection] = []
+        self._open: set[Http1Connection] = set()
+        self._closed = False
+
+    async def request(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        *,
+        timeout: float | None,
+    ) -> Reply:
+        """The whole reply to ``method target`` (a path with its query); ``timeout`` bounds
+        waiting for a connection, connecting, sending and receiving together."""
+        lines = [f"{method} {self._prefix}{target} HTTP/1.1\r\n", self._fixed]
+        lines.extend(f"{k}: {_checked(k, v)}\r\n" for k, v in headers.items())
+        if body is not None:
+            lines.append(f"Content-Length: {len(body)}\r\n")
+        lines.append("\r\n")
+        try:
+            head = "".join(lines).encode("ascii")
+        except UnicodeEncodeError as error:
+            raise ValueError("request target and headers must be ASCII") from error
+        request = head + body if body else head
+        async with asyncio.timeout(timeout):
+            async with self._slots:
+                connection = await self._connection()
+                try:
+                    reply = await connection.exchange(request)
+                finally:
+                    self._release(connection)
+        return reply
+
+    async def close(self) -> None:
+        self._closed = True
+        for connection in list(self._open):
+            connection.close()
+        self._open.clear()
+        self._idle.clear()
+
+    async def _connection(self) -> Http1Connection:
+        if self._closed:
+            raise aiohttp.ClientConnectionError("the client is closed")
+        while self._idle:
+            connection = self._idle.pop()
+            if connection.usable:
+                return connection
+            self._open.discard(connection)
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                _, connection = await loop.create_connection(
+                    Http1Connection,
+                    self._host,
+                    self._port,
+                    ssl=self._ssl,
+                    server_hostname=self._server_hostname,
+                )
+        except TimeoutError:
+            raise
+        except OSError as error:
+            raise aiohttp.ClientOSError(
+                error.errno, f"cannot connect to {self._host}:{self._port}: {error}"
+            ) from error
+        if self._closed:
+            connection.close()
+            raise aiohttp.ClientConnectionError("the client is closed")
+        self._open.add(connection)
+        return connection
+
+    def _release(self, connection: Http1Connection) -> None:
+        if connection.usable and not self._closed:
+            self._idle.append(connection)
+        else:
+            connection.close()
+            self._open.discard(connection)

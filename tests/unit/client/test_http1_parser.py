@@ -1,0 +1,148 @@
+"""`ResponseParser`: every way an HTTP/1.1 response is framed, fed whole and byte by byte."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from mirrorctl.client.http1_parser import MAX_HEAD, ProtocolError, Reply, ResponseParser
+
+
+def _parse_whole(raw: bytes) -> Reply:
+    reply = ResponseParser().feed(raw)
+    assert reply is not None
+    return reply
+
+
+def _parse_bytewise(raw: bytes) -> Reply:
+    parser = ResponseParser()
+    for i in range(len(raw) - 1):
+        assert parser.feed(raw[i : i + 1]) is None, f"complete after {i + 1} of {len(raw)} bytes"
+    reply = parser.feed(raw[-1:])
+    assert reply is not None
+    return reply
+
+
+PARSERS = [_parse_whole, _parse_bytewise]
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_content_length_body(parse):
+    reply = parse(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    )
+    assert (reply.status, reply.body, reply.keep_alive) == (200, b"{}", True)
+    assert reply.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_chunked_body_with_extension_and_trailer(parse):
+    raw = (
+        b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"
+    )
+    reply = parse(raw)
+    assert (reply.status, reply.body) == (201, b"hello world")
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_interim_response_is_skipped(parse):
+    reply = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+    assert (reply.status, reply.body) == (200, b"x")
+
+
+@pytest.mark.parametrize(
+    ("raw", "keep_alive"),
+    [
+        (b"HTTP/1.1 204 No Content\r\n\r\n", True),
+        (b"HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", True),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", False),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", False),
+        (b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n", True),
+    ],
+)
+def test_bodiless_responses_and_keep_alive(raw, keep_alive):
+    reply = _parse_whole(raw)
+    assert reply.body == b""
+    assert reply.keep_alive is keep_alive
+
+
+def test_body_until_close_ends_with_the_connection():
+    parser = ResponseParser()
+    assert parser.feed(b"HTTP/1.1 200 OK\r\n\r\npart one, ") is None
+    assert parser.feed(b"part two") is None
+    reply = parser.finish()
+    assert (reply.body, reply.keep_alive) == (b"part one, part two", False)
+
+
+def test_gzip_body_is_decompressed():
+    body = gzip.compress(b'{"kind":"List"}')
+    raw = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body)
+    assert _parse_bytewise(raw + body).body == b'{"kind":"List"}'
+
+
+def test_repeated_headers_are_joined_and_names_lower_cased():
+    reply = _parse_whole(
+        b"HTTP/1.1 200 OK\r\nWarning: one\r\nWARNING: two\r\nRetry-After: 3\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+    assert reply.headers["warning"] == "one, two"
+    assert reply.headers["retry-after"] == "3"
+
+
+def test_started_says_whether_any_byte_arrived():
+    parser = ResponseParser()
+    assert not parser.started
+    parser.feed(b"H")
+    assert parser.started
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"SSH-2.0-OpenSSH\r\n\r\n", "status line"),
+        (b"HTTP/1.1 2x0 OK\r\n\r\n", "status line"),
+        (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "malformed header"),
+        (b"HTTP/1.1 200 OK\r\n Folded: value\r\n\r\n", "malformed header"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "bad chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc", "not followed by CRLF"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "transfer-encoding"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "content-length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 0\r\n\r\n", "br"),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc", "gzip"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab", "after the end"),
+    ],
+)
+def test_what_is_not_a_response_is_refused(raw, message):
+    with pytest.raises(ProtocolError, match=message):
+        ResponseParser().feed(raw)
+
+
+def test_a_head_without_end_is_refused_past_the_limit():
+    parser = ResponseParser()
+    parser.feed(b"HTTP/1.1 200 OK\r\n")
+    with pytest.raises(ProtocolError, match="too large"):
+        parser.feed(b"X: " + b"a" * MAX_HEAD)
+
+
+def test_data_after_a_complete_response_is_refused():
+    parser = ResponseParser()
+    assert parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") is not None
+    with pytest.raises(ProtocolError, match="after the end"):
+        parser.feed(b"HTTP/1.1")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Len",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab",
+    ],
+)
+def test_a_response_cut_short_cannot_finish(raw):
+    parser = ResponseParser()
+    parser.feed(raw)
+    with pytest.raises(ProtocolError, match="before the response was complete"):
+        parser.finish()

@@ -1,0 +1,329 @@
+"""`Http1Pool` against a scripted HTTP/1.1 server on loopback (framing and connection reuse
+are HTTP's, not the apiserver's: the client's behaviour against the apiserver is covered by
+the integration tests, which all go through this pool)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+import pytest
+
+from mirrorctl.client.http1_pool import Http1Pool
+
+
+@dataclass
+class Seen:
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Responder = Callable[[Seen, asyncio.StreamWriter], Awaitable[bool]]
+
+
+async def _ok(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+    body = b"echo:" + seen.body
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    return True  # keep the connection
+
+
+@dataclass
+class Server:
+    respond: Responder = _ok
+    requests: list[Seen] = field(default_factory=list)
+    connections: int = 0
+    open_now: int = 0
+    most_open: int = 0
+    closed_by_client: int = 0
+    port: int = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except asyncio.IncompleteReadError:
+                    self.closed_by_client += 1
+                    return
+                lines = head.decode().split("\r\n")
+                method, target, _ = lines[0].split(" ")
+                headers = dict(line.split(": ", 1) for line in lines[1:] if line)
+                body = await reader.readexactly(int(headers.get("Content-Length", "0")))
+                seen = Seen(method, target, headers, body)
+                self.requests.append(seen)
+                if not await self.respond(seen, writer):
+                    return
+                await writer.drain()
+        except ConnectionError:
+            self.closed_by_client += 1
+        finally:
+            self.open_now -= 1
+            writer.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    state = Server()
+    handlers: set[asyncio.Task[None]] = set()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.add(task)
+        try:
+            await state.handle(reader, writer)
+        finally:
+            handlers.discard(task)
+
+    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
+    state.port = listener.sockets[0].getsockname()[1]
+    yield state
+    listener.close()
+    for task in list(handlers):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await listener.wait_closed()
+
+
+def _pool(server: Server, limit: int = 4, prefix: str = "") -> Http1Pool:
+    return Http1Pool(
+        f"http://127.0.0.1:{server.port}{prefix}",
+        ssl_context=None,
+        server_hostname=None,
+        limit=limit,
+        connect_timeout=5,
+        default_headers={"User-Agent": "test", "Accept": "application/json"},
+    )
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("condition never became true")
+
+
+async def test_requests_reuse_one_keep_alive_connection(server):
+    pool = _pool(server, prefix="/base/")
+    try:
+        for i in range(3):
+            reply = await pool.request(
+                "PATCH", f"/api/v1/x?i={i}", {"Content-Type": "a/b"}, b"body%d" % i, timeout=5
+            )
+            assert (reply.status, reply.body) == (200, b"echo:body%d" % i)
+    finally:
+        await pool.close()
+    assert server.connections == 1
+    first = server.requests[0]
+    assert (first.method, first.target, first.body) == ("PATCH", "/base/api/v1/x?i=0", b"body0")
+    assert first.headers["Host"] == f"127.0.0.1:{server.port}"
+    assert first.headers["User-Agent"] == "test"
+    assert first.headers["Content-Type"] == "a/b"
+    assert first.headers["Content-Length"] == "5"
+
+
+async def test_a_get_carries_no_content_length(server):
+    pool = _pool(server)
+    try:
+        await pool.request("GET", "/x", {}, None, timeout=5)
+    finally:
+        await pool.close()
+    assert "Content-Length" not in server.requests[0].headers
+
+
+async def test_concurrent_requests_never_open_more_than_the_limit(server):
+    release = asyncio.Event()
+
+    async def slow(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await release.wait()
+        return await _ok(seen, writer)
+
+    server.respond = slow
+    pool = _pool(server, limit=2)
+    try:
+        requests = [
+            asyncio.create_task(pool.request("GET", f"/{i}", {}, None, timeout=5)) for i in range(6)
+        ]
+        await _until(lambda: len(server.requests) == 2)
+        release.set()
+        replies = await asyncio.gather(*requests)
+    finally:
+        await pool.close()
+    assert all(r.status == 200 for r in replies)
+    assert server.most_open == 2
+    assert server.connections == 2
+
+
+async def test_connection_close_from_the_server_means_a_new_connection(server):
+    async def closing(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        return False
+
+    server.respond = closing
+    pool = _pool(server)
+    try:
+        for _ in range(2):
+            assert (await pool.request("GET", "/", {}, None, timeout=5)).status == 200
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+async def test_an_idle_connection_the_server_closed_is_not_reused(server):
+    async def once(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await _ok(seen, writer)
+        return False  # hang up without saying so
+
+    server.respond = once
+    pool = _pool(server)
+    try:
+        await pool.request("GET", "/", {}, None, timeout=5)
+        await _until(lambda: server.open_now == 0)
+        for _ in range(10):
+            await asyncio.sleep(0)  # let the client see the end of the connection
+        assert (await pool.request("GET", "/", {}, None, timeout=5)).status == 200
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+async def test_a_connection_lost_mid_response_fails_and_is_dropped(server):
+    async def cut(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if len(server.requests) == 1:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+            return False
+        return await _ok(seen, writer)
+
+    server.respond = cut
+    pool = _pool(server)
+    try:
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await pool.request("GET", "/", {}, None, timeout=5)
+        assert (await pool.request("GET", "/", {}, None, timeout=5)).status == 200
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+async def test_a_hang_up_before_any_response_is_a_server_disconnect(server):
+    async def hang_up(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        return False
+
+    server.respond = hang_up
+    pool = _pool(server)
+    try:
+        with pytest.raises(aiohttp.ServerDisconnectedError, match="before a response"):
+            await pool.request("GET", "/", {}, None, timeout=5)
+    finally:
+        await pool.close()
+
+
+async def test_garbage_from_the_server_is_a_payload_error(server):
+    async def garbage(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"SSH-2.0-OpenSSH_9.0\r\n\r\n")
+        return True
+
+    server.respond = garbage
+    pool = _pool(server)
+    try:
+        with pytest.raises(aiohttp.ClientPayloadError, match="status line"):
+            await pool.request("GET", "/", {}, None, timeout=5)
+    finally:
+        await pool.close()
+
+
+async def test_a_timeout_closes_the_connection_and_frees_its_slot(server):
+    answer = asyncio.Event()
+
+    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if len(server.requests) == 1:
+            await answer.wait()
+        return await _ok(seen, writer)
+
+    server.respond = stall
+    pool = _pool(server, limit=1)
+    try:
+        with pytest.raises(TimeoutError):
+            await pool.request("GET", "/", {}, None, timeout=0.05)
+        answer.set()
+        reply = await pool.request("GET", "/", {}, b"next", timeout=5)
+        assert reply.body == b"echo:next"
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(server):
+    answer = asyncio.Event()
+
+    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if len(server.requests) == 1:
+            await answer.wait()
+        return await _ok(seen, writer)
+
+    server.respond = stall
+    pool = _pool(server, limit=1)
+    try:
+        request = asyncio.create_task(pool.request("GET", "/", {}, None, timeout=5))
+        await _until(lambda: len(server.requests) == 1)
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        reply = await pool.request("GET", "/", {}, b"next", timeout=5)
+        assert reply.body == b"echo:next"
+        answer.set()
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "target", "message"),
+    [
+        ({"Authorization": "Bearer x\r\nX-Evil: 1"}, "/", "line break"),
+        ({}, "/caf\u00e9", "ASCII"),
+    ],
+)
+async def test_line_breaks_and_non_ascii_never_reach_the_wire(server, headers, target, message):
+    pool = _pool(server)
+    try:
+        with pytest.raises(ValueError, match=message):
+            await pool.request("GET", target, headers, None, timeout=5)
+    finally:
+        await pool.close()
+    assert server.requests == []
+
+
+async def test_a_refused_connection_is_a_client_os_error():
+    dead = Http1Pool(
+        "http://127.0.0.1:1",
+        ssl_context=None,
+        server_hostname=None,
+        limit=1,
+        connect_timeout=5,
+        default_headers={},
+    )
+    try:
+        with pytest.raises(aiohttp.ClientOSError, match=r"cannot connect to 127\.0\.0\.1:1\b"):
+            await dead.request("GET", "/", {}, None, timeout=5)
+    finally:
+        await dead.close()
+
+
+async def test_close_ends_idle_connections_and_refuses_new_requests(server):
+    pool = _pool(server)
+    await pool.request("GET", "/", {}, None, timeout=5)
+    await pool.close()
+    await _until(lambda: server.closed_by_client == 1)
+    with pytest.raises(aiohttp.ClientConnectionError, match="closed"):
+        await pool.request("GET", "/", {}, None, timeout=5)
