@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 
 import pytest
 
@@ -28,7 +29,7 @@ PARSERS = [_parse_whole, _parse_bytewise]
 
 
 @pytest.mark.parametrize("parse", PARSERS)
-def test_content_length_body(parse):
+def test_content_length_body(parse: Callable[[bytes], Reply]) -> None:
     reply = parse(
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
     )
@@ -37,7 +38,7 @@ def test_content_length_body(parse):
 
 
 @pytest.mark.parametrize("parse", PARSERS)
-def test_chunked_body_with_extension_and_trailer(parse):
+def test_chunked_body_with_extension_and_trailer(parse: Callable[[bytes], Reply]) -> None:
     raw = (
         b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"
@@ -47,7 +48,7 @@ def test_chunked_body_with_extension_and_trailer(parse):
 
 
 @pytest.mark.parametrize("parse", PARSERS)
-def test_interim_response_is_skipped(parse):
+def test_interim_response_is_skipped(parse: Callable[[bytes], Reply]) -> None:
     reply = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
     assert (reply.status, reply.body) == (200, b"x")
 
@@ -62,13 +63,13 @@ def test_interim_response_is_skipped(parse):
         (b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n", True),
     ],
 )
-def test_bodiless_responses_and_keep_alive(raw, keep_alive):
+def test_bodiless_responses_and_keep_alive(raw: bytes, keep_alive: bool) -> None:
     reply = _parse_whole(raw)
     assert reply.body == b""
     assert reply.keep_alive is keep_alive
 
 
-def test_body_until_close_ends_with_the_connection():
+def test_body_until_close_ends_with_the_connection() -> None:
     parser = ResponseParser()
     assert parser.feed(b"HTTP/1.1 200 OK\r\n\r\npart one, ") is None
     assert parser.feed(b"part two") is None
@@ -76,13 +77,13 @@ def test_body_until_close_ends_with_the_connection():
     assert (reply.body, reply.keep_alive) == (b"part one, part two", False)
 
 
-def test_gzip_body_is_decompressed():
+def test_gzip_body_is_decompressed() -> None:
     body = gzip.compress(b'{"kind":"List"}')
     raw = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body)
     assert _parse_bytewise(raw + body).body == b'{"kind":"List"}'
 
 
-def test_repeated_headers_are_joined_and_names_lower_cased():
+def test_repeated_headers_are_joined_and_names_lower_cased() -> None:
     reply = _parse_whole(
         b"HTTP/1.1 200 OK\r\nWarning: one\r\nWARNING: two\r\nRetry-After: 3\r\n"
         b"Content-Length: 0\r\n\r\n"
@@ -91,7 +92,7 @@ def test_repeated_headers_are_joined_and_names_lower_cased():
     assert reply.headers["retry-after"] == "3"
 
 
-def test_started_says_whether_any_byte_arrived():
+def test_started_says_whether_any_byte_arrived() -> None:
     parser = ResponseParser()
     assert not parser.started
     parser.feed(b"H")
@@ -114,19 +115,19 @@ def test_started_says_whether_any_byte_arrived():
         (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab", "after the end"),
     ],
 )
-def test_what_is_not_a_response_is_refused(raw, message):
+def test_what_is_not_a_response_is_refused(raw: bytes, message: str) -> None:
     with pytest.raises(ProtocolError, match=message):
         ResponseParser().feed(raw)
 
 
-def test_a_head_without_end_is_refused_past_the_limit():
+def test_a_head_without_end_is_refused_past_the_limit() -> None:
     parser = ResponseParser()
     parser.feed(b"HTTP/1.1 200 OK\r\n")
     with pytest.raises(ProtocolError, match="too large"):
         parser.feed(b"X: " + b"a" * MAX_HEAD)
 
 
-def test_data_after_a_complete_response_is_refused():
+def test_data_after_a_complete_response_is_refused() -> None:
     parser = ResponseParser()
     assert parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") is not None
     with pytest.raises(ProtocolError, match="after the end"):
@@ -141,7 +142,7 @@ def test_data_after_a_complete_response_is_refused():
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab",
     ],
 )
-def test_a_response_cut_short_cannot_finish(raw):
+def test_a_response_cut_short_cannot_finish(raw: bytes) -> None:
     parser = ResponseParser()
     parser.feed(raw)
     with pytest.raises(ProtocolError, match="before the response was complete"):

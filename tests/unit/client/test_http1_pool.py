@@ -113,7 +113,7 @@ async def _until(condition: Callable[[], bool]) -> None:
     raise AssertionError("condition never became true")
 
 
-async def test_requests_reuse_one_keep_alive_connection(server):
+async def test_requests_reuse_one_keep_alive_connection(server: Server) -> None:
     pool = _pool(server, prefix="/base/")
     try:
         for i in range(3):
@@ -132,7 +132,7 @@ async def test_requests_reuse_one_keep_alive_connection(server):
     assert first.headers["Content-Length"] == "5"
 
 
-async def test_a_get_carries_no_content_length(server):
+async def test_a_get_carries_no_content_length(server: Server) -> None:
     pool = _pool(server)
     try:
         await pool.request("GET", "/x", {}, None, timeout=5)
@@ -141,7 +141,7 @@ async def test_a_get_carries_no_content_length(server):
     assert "Content-Length" not in server.requests[0].headers
 
 
-async def test_concurrent_requests_never_open_more_than_the_limit(server):
+async def test_concurrent_requests_never_open_more_than_the_limit(server: Server) -> None:
     release = asyncio.Event()
 
     async def slow(seen: Seen, writer: asyncio.StreamWriter) -> bool:
@@ -164,7 +164,7 @@ async def test_concurrent_requests_never_open_more_than_the_limit(server):
     assert server.connections == 2
 
 
-async def test_connection_close_from_the_server_means_a_new_connection(server):
+async def test_connection_close_from_the_server_means_a_new_connection(server: Server) -> None:
     async def closing(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
         return False
@@ -179,7 +179,7 @@ async def test_connection_close_from_the_server_means_a_new_connection(server):
     assert server.connections == 2
 
 
-async def test_an_idle_connection_the_server_closed_is_not_reused(server):
+async def test_an_idle_connection_the_server_closed_is_not_reused(server: Server) -> None:
     async def once(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         await _ok(seen, writer)
         return False  # hang up without saying so
@@ -197,7 +197,7 @@ async def test_an_idle_connection_the_server_closed_is_not_reused(server):
     assert server.connections == 2
 
 
-async def test_a_connection_lost_mid_response_fails_and_is_dropped(server):
+async def test_a_connection_lost_mid_response_fails_and_is_dropped(server: Server) -> None:
     async def cut(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         if len(server.requests) == 1:
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
@@ -215,7 +215,7 @@ async def test_a_connection_lost_mid_response_fails_and_is_dropped(server):
     assert server.connections == 2
 
 
-async def test_a_hang_up_before_any_response_is_a_server_disconnect(server):
+async def test_a_hang_up_before_any_response_is_a_server_disconnect(server: Server) -> None:
     async def hang_up(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         return False
 
@@ -228,7 +228,7 @@ async def test_a_hang_up_before_any_response_is_a_server_disconnect(server):
         await pool.close()
 
 
-async def test_garbage_from_the_server_is_a_payload_error(server):
+async def test_garbage_from_the_server_is_a_payload_error(server: Server) -> None:
     async def garbage(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         writer.write(b"SSH-2.0-OpenSSH_9.0\r\n\r\n")
         return True
@@ -242,7 +242,7 @@ async def test_garbage_from_the_server_is_a_payload_error(server):
         await pool.close()
 
 
-async def test_a_timeout_closes_the_connection_and_frees_its_slot(server):
+async def test_a_timeout_closes_the_connection_and_frees_its_slot(server: Server) -> None:
     answer = asyncio.Event()
 
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
@@ -263,7 +263,7 @@ async def test_a_timeout_closes_the_connection_and_frees_its_slot(server):
     assert server.connections == 2
 
 
-async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(server):
+async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(server: Server) -> None:
     answer = asyncio.Event()
 
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
@@ -294,7 +294,9 @@ async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(serv
         ({}, "/caf\u00e9", "ASCII"),
     ],
 )
-async def test_line_breaks_and_non_ascii_never_reach_the_wire(server, headers, target, message):
+async def test_line_breaks_and_non_ascii_never_reach_the_wire(
+    server: Server, headers: dict[str, str], target: str, message: str
+) -> None:
     pool = _pool(server)
     try:
         with pytest.raises(ValueError, match=message):
@@ -304,7 +306,7 @@ async def test_line_breaks_and_non_ascii_never_reach_the_wire(server, headers, t
     assert server.requests == []
 
 
-async def test_a_refused_connection_is_a_client_os_error():
+async def test_a_refused_connection_is_a_client_os_error() -> None:
     dead = Http1Pool(
         "http://127.0.0.1:1",
         ssl_context=None,
@@ -320,7 +322,7 @@ async def test_a_refused_connection_is_a_client_os_error():
         await dead.close()
 
 
-async def test_close_ends_idle_connections_and_refuses_new_requests(server):
+async def test_close_ends_idle_connections_and_refuses_new_requests(server: Server) -> None:
     pool = _pool(server)
     await pool.request("GET", "/", {}, None, timeout=5)
     await pool.close()
