@@ -131,7 +131,9 @@ class FifoQueue(Generic[T]):
                     # Woken for a key this getter will not take: pass the wake-up on.
                     if queued:
                         self._wake_one()
-                else:
+                elif waiter in self._getters:
+                    # Not there if, in the step it was cancelled, `_wake_one` dropped it as
+                    # done or shutdown took the whole list.
                     self._getters.remove(waiter)
                 raise
         while True:
