@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import select
 
 import aiohttp
 
@@ -68,7 +69,7 @@ class Http1Connection(asyncio.Protocol):
 
     @property
     def usable(self) -> bool:
-        """Open and idle: safe to send the next request on."""
+        """Open and idle, as far as the event loop has seen."""
         transport = self._transport
         return (
             not self._closed
@@ -76,6 +77,27 @@ class Http1Connection(asyncio.Protocol):
             and transport is not None
             and not transport.is_closing()
         )
+
+    def reusable(self) -> bool:
+        """`usable`, and the server has sent nothing since the last reply.
+
+        An idle connection the server closed is only seen closed once the event loop reads
+        its end; a request sent on it before that (the loop was busy, or blocked) fails with
+        nothing to show whether the server acted on it. Polling the socket first costs one
+        system call.
+        """
+        if not self.usable:
+            return False
+        assert self._transport is not None
+        sock = self._transport.get_extra_info("socket")
+        if sock is None:
+            return True
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        if poller.poll(0):
+            self.close()  # bytes or an end while idle: either way, not a connection to use
+            return False
+        return True
 
     async def exchange(self, request: bytes) -> Reply:
         """Send ``request`` (head and body) and wait for the whole response. Cancelling

@@ -17,7 +17,11 @@ import aiohttp
 from mirrorctl.client.http1_connection import Http1Connection
 from mirrorctl.client.http1_parser import Reply
 
-__all__ = ["Http1Pool"]
+__all__ = ["IDLE_SECONDS", "Http1Pool"]
+
+# Idle connections older than this are closed rather than reused (aiohttp's keep-alive
+# timeout): well inside the server's own idle timeout, so the two never race.
+IDLE_SECONDS = 15.0
 
 
 def _checked(name: str, value: str) -> str:
@@ -45,9 +49,11 @@ class Http1Pool:
         limit: int,
         connect_timeout: float | None,
         default_headers: Mapping[str, str],
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
+        self._idle_seconds = idle_seconds
         parts = urlsplit(base_url)
         if parts.hostname is None:
             raise ValueError(f"no host in {base_url!r}")
@@ -64,7 +70,7 @@ class Http1Pool:
         fixed = {"Host": authority, **default_headers}
         self._fixed = "".join(f"{k}: {_checked(k, v)}\r\n" for k, v in fixed.items())
         self._slots = asyncio.Semaphore(limit)
-        self._idle: list[Http1Connection] = []
+        self._idle: list[tuple[Http1Connection, float]] = []
         self._open: set[Http1Connection] = set()
         self._closed = False
 
@@ -108,12 +114,13 @@ class Http1Pool:
     async def _connection(self) -> Http1Connection:
         if self._closed:
             raise aiohttp.ClientConnectionError("the client is closed")
-        while self._idle:
-            connection = self._idle.pop()
-            if connection.usable:
-                return connection
-            self._open.discard(connection)
         loop = asyncio.get_running_loop()
+        while self._idle:
+            connection, since = self._idle.pop()
+            if loop.time() - since < self._idle_seconds and connection.reusable():
+                return connection
+            connection.close()
+            self._open.discard(connection)
         try:
             async with asyncio.timeout(self._connect_timeout):
                 _, connection = await loop.create_connection(
@@ -136,8 +143,14 @@ class Http1Pool:
         return connection
 
     def _release(self, connection: Http1Connection) -> None:
+        now = asyncio.get_running_loop().time()
+        idle = self._idle
+        while idle and now - idle[0][1] >= self._idle_seconds:
+            stale, _ = idle.pop(0)  # the oldest, under the ones reused newest first
+            stale.close()
+            self._open.discard(stale)
         if connection.usable and not self._closed:
-            self._idle.append(connection)
+            idle.append((connection, now))
         else:
             connection.close()
             self._open.discard(connection)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -41,9 +42,11 @@ class Server:
     most_open: int = 0
     closed_by_client: int = 0
     port: int = 0
+    writers: list[asyncio.StreamWriter] = field(default_factory=list)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self.writers.append(writer)
         self.open_now += 1
         self.most_open = max(self.most_open, self.open_now)
         try:
@@ -94,7 +97,7 @@ async def server() -> AsyncIterator[Server]:
     await listener.wait_closed()
 
 
-def _pool(server: Server, limit: int = 4, prefix: str = "") -> Http1Pool:
+def _pool(server: Server, limit: int = 4, prefix: str = "", idle_seconds: float = 60) -> Http1Pool:
     return Http1Pool(
         f"http://127.0.0.1:{server.port}{prefix}",
         ssl_context=None,
@@ -102,6 +105,7 @@ def _pool(server: Server, limit: int = 4, prefix: str = "") -> Http1Pool:
         limit=limit,
         connect_timeout=5,
         default_headers={"User-Agent": "test", "Accept": "application/json"},
+        idle_seconds=idle_seconds,
     )
 
 
@@ -192,6 +196,32 @@ async def test_an_idle_connection_the_server_closed_is_not_reused(server: Server
         for _ in range(10):
             await asyncio.sleep(0)  # let the client see the end of the connection
         assert (await pool.request("GET", "/", {}, None, timeout=5)).status == 200
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+async def test_a_close_the_loop_has_not_seen_yet_is_found_before_reuse(server: Server) -> None:
+    pool = _pool(server)
+    try:
+        await pool.request("GET", "/", {}, None, timeout=5)
+        # The server hangs up, and the next request starts before the event loop has run
+        # (so before the client could have read the end of the connection): a POST sent on
+        # that connection would be lost, and could not safely be repeated.
+        server.writers[0].transport.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+        reply = await pool.request("POST", "/", {}, b"create", timeout=5)
+        assert reply.body == b"echo:create"
+    finally:
+        await pool.close()
+    assert server.connections == 2
+
+
+async def test_a_connection_idle_too_long_is_not_reused(server: Server) -> None:
+    pool = _pool(server, idle_seconds=0)
+    try:
+        for _ in range(2):
+            await pool.request("GET", "/", {}, None, timeout=5)
+        await _until(lambda: server.closed_by_client == 1)
     finally:
         await pool.close()
     assert server.connections == 2
