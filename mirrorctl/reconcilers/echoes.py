@@ -10,6 +10,7 @@ echo cannot hide it. Resyncs (``old is new``) are never skipped.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,16 +37,21 @@ class OwnWrites:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self._limit = limit
-        self._versions: dict[tuple[str, str, str], object] = {}
+        # Ordered so the oldest goes in O(1): a dict's first key is found by scanning the
+        # deleted slots before it.
+        self._versions: OrderedDict[tuple[str, str, str], object] = OrderedDict()
 
     def record(self, res: Resource, key: str, written: Mapping[str, Any]) -> None:
         slot = (res.group, res.plural, key)
-        self._versions.pop(slot, None)
+        versions = self._versions
         version = _version(written)
-        if version:
-            self._versions[slot] = version
-            while len(self._versions) > self._limit:
-                del self._versions[next(iter(self._versions))]
+        if not version:
+            versions.pop(slot, None)
+            return
+        versions[slot] = version
+        versions.move_to_end(slot)
+        while len(versions) > self._limit:
+            versions.popitem(last=False)
 
     def is_echo(self, res: Resource, obj: Mapping[str, Any]) -> bool:
         """Whether ``obj`` is exactly what a write of ours left behind."""

@@ -8,6 +8,7 @@ cache has caught up with them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,8 @@ class WrittenObjects:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self._limit = limit
-        self._written: dict[tuple[str, str, str], _Written] = {}
+        # Ordered so the oldest goes in O(1) (see `OwnWrites`).
+        self._written: OrderedDict[tuple[str, str, str], _Written] = OrderedDict()
 
     @staticmethod
     def _key(res: Resource, key: str) -> tuple[str, str, str]:
@@ -53,10 +55,10 @@ class WrittenObjects:
         previous = self._written.get(slot)
         if previous is not None and _version(based_on) == _version(previous.obj):
             superseded |= previous.superseded
-        self._written.pop(slot, None)  # re-inserted last: the newest write
         self._written[slot] = _Written(written, frozenset(superseded))
+        self._written.move_to_end(slot)  # the newest write
         while len(self._written) > self._limit:
-            del self._written[next(iter(self._written))]
+            self._written.popitem(last=False)
 
     def current(
         self, res: Resource, key: str, cached: dict[str, Any] | None
