@@ -227,49 +227,36 @@ async def test_a_connection_idle_too_long_is_not_reused(server: Server) -> None:
     assert server.connections == 2
 
 
-async def test_a_connection_lost_mid_response_fails_and_is_dropped(server: Server) -> None:
-    async def cut(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        if len(server.requests) == 1:
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-            return False
-        return await _ok(seen, writer)
+@pytest.mark.parametrize(
+    ("answer", "hang_up", "error", "message"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", True, "disconnect", "mid-response"),
+        (b"", True, "disconnect", "before a response"),
+        (b"SSH-2.0-OpenSSH_9.0\r\n\r\n", False, "payload", "status line"),
+    ],
+)
+async def test_what_is_not_a_whole_reply_fails_and_its_connection_is_dropped(
+    server: Server, answer: bytes, hang_up: bool, error: str, message: str
+) -> None:
+    async def first_bad(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if len(server.requests) > 1:
+            return await _ok(seen, writer)
+        writer.write(answer)
+        return not hang_up
 
-    server.respond = cut
+    server.respond = first_bad
+    expected = {
+        "disconnect": aiohttp.ServerDisconnectedError,
+        "payload": aiohttp.ClientPayloadError,
+    }[error]
     pool = _pool(server)
     try:
-        with pytest.raises(aiohttp.ServerDisconnectedError):
+        with pytest.raises(expected, match=message):
             await pool.request("GET", "/", {}, None, timeout=5)
         assert (await pool.request("GET", "/", {}, None, timeout=5)).status == 200
     finally:
         await pool.close()
     assert server.connections == 2
-
-
-async def test_a_hang_up_before_any_response_is_a_server_disconnect(server: Server) -> None:
-    async def hang_up(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        return False
-
-    server.respond = hang_up
-    pool = _pool(server)
-    try:
-        with pytest.raises(aiohttp.ServerDisconnectedError, match="before a response"):
-            await pool.request("GET", "/", {}, None, timeout=5)
-    finally:
-        await pool.close()
-
-
-async def test_garbage_from_the_server_is_a_payload_error(server: Server) -> None:
-    async def garbage(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"SSH-2.0-OpenSSH_9.0\r\n\r\n")
-        return True
-
-    server.respond = garbage
-    pool = _pool(server)
-    try:
-        with pytest.raises(aiohttp.ClientPayloadError, match="status line"):
-            await pool.request("GET", "/", {}, None, timeout=5)
-    finally:
-        await pool.close()
 
 
 async def test_a_timeout_closes_the_connection_and_frees_its_slot(server: Server) -> None:
