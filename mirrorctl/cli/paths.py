@@ -1,22 +1,34 @@
-"""Where the shipped manifests (``config/``) are."""
+"""Where mirrorctl's own manifests (``config/``) are."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-__all__ = ["config_dir"]
+__all__ = ["config_candidates", "config_dir"]
 
 
-def config_dir() -> Path:
-    """``$MIRRORCTL_CONFIG_DIR``, else the ``config/`` of the source tree mirrorctl runs from."""
+def config_candidates() -> list[Path]:
+    """Where `config_dir` looks, in order: ``$MIRRORCTL_CONFIG_DIR``, the ``config/`` of the
+    source tree mirrorctl runs from (a checkout or an editable install), and the copy an
+    install puts in ``<prefix>/share/mirrorctl/config`` (the data files of pyproject.toml)."""
     explicit = os.environ.get("MIRRORCTL_CONFIG_DIR")
     candidates = [Path(explicit)] if explicit else []
     candidates.append(Path(__file__).resolve().parents[2] / "config")
+    candidates.append(Path(sys.prefix) / "share" / "mirrorctl" / "config")
+    return candidates
+
+
+def config_dir(candidates: list[Path] | None = None) -> Path:
+    """The first of ``candidates`` (by default `config_candidates`) that holds ``crd/``."""
+    if candidates is None:
+        candidates = config_candidates()
     for candidate in candidates:
         if (candidate / "crd").is_dir():
             return candidate
+    looked = ", ".join(str(c) for c in candidates)
     raise FileNotFoundError(
-        "the mirrorctl manifests (config/crd, config/rbac, ...) were not found; "
+        f"the mirrorctl manifests (config/crd, config/rbac, ...) were not found in {looked}; "
         "set MIRRORCTL_CONFIG_DIR to the config/ directory of a mirrorctl checkout"
     )

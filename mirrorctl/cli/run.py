@@ -48,7 +48,7 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
         # a start from all existing at once (measured in BENCHMARKS.md, B7).
         list_from_etcd=True,
     )
-    client_options: dict[str, object] = {}
+    client_options: dict[str, object] = {"disable_compression": settings.disable_compression}
     if settings.qps is not None:
         client_options.update(qps=settings.qps, burst=settings.burst)
     if settings.kubeconfig is not None and not settings.kubeconfig.is_file():

@@ -45,6 +45,9 @@ class RunSettings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     qps: float | None = Field(None, gt=0, description="client-side request limit; unset: none")
     burst: int = Field(100, ge=1)
+    disable_compression: bool = Field(
+        True, description="ask for uncompressed responses (as kube-controller-manager does)"
+    )
     contrail_api_version: str = DEFAULT_CONTRAIL_VERSION
     cluster_name: str | None = Field(
         None, description="only VMs/VMIs whose kube-manager pod-cluster-name matches"

@@ -133,7 +133,7 @@ class Client:
                 default_headers={
                     "User-Agent": config.user_agent,
                     "Accept": _JSON,
-                    "Accept-Encoding": "gzip",
+                    **({} if config.disable_compression else {"Accept-Encoding": "gzip"}),
                 },
             )
         )
@@ -146,6 +146,7 @@ class Client:
                 total=config.request_timeout, sock_connect=config.connect_timeout
             ),
             raise_for_status=False,
+            skip_auto_headers=("Accept-Encoding",) if config.disable_compression else (),
         )
 
     def __repr__(self) -> str:

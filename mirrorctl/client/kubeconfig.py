@@ -199,6 +199,7 @@ class Cluster:
     insecure_skip_tls_verify: bool = False
     tls_server_name: str | None = None
     proxy_url: str | None = None
+    disable_compression: bool = False
     # The `client.authentication.k8s.io/exec` extension, handed to exec plugins.
     exec_extension: Any = field(default=None, repr=False)
 
@@ -242,6 +243,7 @@ def _cluster(name: str, entry: _Entry, *, with_client_cert: bool) -> Cluster:
         insecure_skip_tls_verify=_bool(body, "insecure-skip-tls-verify", owner),
         tls_server_name=_str(body, "tls-server-name", owner),
         proxy_url=proxy,
+        disable_compression=_bool(body, "disable-compression", owner),
         exec_extension=extension,
     )
     parts = urlsplit(server)

@@ -79,7 +79,7 @@ async def client_config_from_kubeconfig(
     """Build the settings of `selected`, running its exec plugin once if it has one.
 
     `environ` is the base environment of exec plugins (ours when `None`); `options` set the
-    other `ClientConfig` fields.
+    other `ClientConfig` fields (over the kubeconfig's own ``disable-compression``).
     """
     cluster, user = selected.cluster, selected.user
     if user.auth_provider is not None:
@@ -120,5 +120,5 @@ async def client_config_from_kubeconfig(
         verify_ssl=not cluster.insecure_skip_tls_verify,
         tls_server_name=cluster.tls_server_name,
         proxy=cluster.proxy_url,
-        **options,
+        **{"disable_compression": cluster.disable_compression, **options},
     )

@@ -5,96 +5,14 @@ the integration tests, which all go through this pool)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import aiohttp
 import pytest
 
 from mirrorctl.client.http1_pool import Http1Pool
-
-
-@dataclass
-class Seen:
-    method: str
-    target: str
-    headers: dict[str, str]
-    body: bytes
-
-
-Responder = Callable[[Seen, asyncio.StreamWriter], Awaitable[bool]]
-
-
-async def _ok(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-    body = b"echo:" + seen.body
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-    return True  # keep the connection
-
-
-@dataclass
-class Server:
-    respond: Responder = _ok
-    requests: list[Seen] = field(default_factory=list)
-    connections: int = 0
-    open_now: int = 0
-    most_open: int = 0
-    closed_by_client: int = 0
-    port: int = 0
-    writers: list[asyncio.StreamWriter] = field(default_factory=list)
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        self.writers.append(writer)
-        self.open_now += 1
-        self.most_open = max(self.most_open, self.open_now)
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except asyncio.IncompleteReadError:
-                    self.closed_by_client += 1
-                    return
-                lines = head.decode().split("\r\n")
-                method, target, _ = lines[0].split(" ")
-                headers = dict(line.split(": ", 1) for line in lines[1:] if line)
-                body = await reader.readexactly(int(headers.get("Content-Length", "0")))
-                seen = Seen(method, target, headers, body)
-                self.requests.append(seen)
-                if not await self.respond(seen, writer):
-                    return
-                await writer.drain()
-        except ConnectionError:
-            self.closed_by_client += 1
-        finally:
-            self.open_now -= 1
-            writer.close()
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[Server]:
-    state = Server()
-    handlers: set[asyncio.Task[None]] = set()
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.add(task)
-        try:
-            await state.handle(reader, writer)
-        finally:
-            handlers.discard(task)
-
-    listener = await asyncio.start_server(handle, "127.0.0.1", 0)
-    state.port = listener.sockets[0].getsockname()[1]
-    yield state
-    listener.close()
-    for task in list(handlers):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    await listener.wait_closed()
+from tests.unit.client.scripted_server import Seen, Server, ok
 
 
 def _pool(server: Server, limit: int = 4, prefix: str = "", idle_seconds: float = 60) -> Http1Pool:
@@ -150,7 +68,7 @@ async def test_concurrent_requests_never_open_more_than_the_limit(server: Server
 
     async def slow(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         await release.wait()
-        return await _ok(seen, writer)
+        return await ok(seen, writer)
 
     server.respond = slow
     pool = _pool(server, limit=2)
@@ -185,7 +103,7 @@ async def test_connection_close_from_the_server_means_a_new_connection(server: S
 
 async def test_an_idle_connection_the_server_closed_is_not_reused(server: Server) -> None:
     async def once(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        await _ok(seen, writer)
+        await ok(seen, writer)
         return False  # hang up without saying so
 
     server.respond = once
@@ -227,49 +145,36 @@ async def test_a_connection_idle_too_long_is_not_reused(server: Server) -> None:
     assert server.connections == 2
 
 
-async def test_a_connection_lost_mid_response_fails_and_is_dropped(server: Server) -> None:
-    async def cut(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        if len(server.requests) == 1:
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-            return False
-        return await _ok(seen, writer)
+@pytest.mark.parametrize(
+    ("answer", "hang_up", "error", "message"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", True, "disconnect", "mid-response"),
+        (b"", True, "disconnect", "before a response"),
+        (b"SSH-2.0-OpenSSH_9.0\r\n\r\n", False, "payload", "status line"),
+    ],
+)
+async def test_what_is_not_a_whole_reply_fails_and_its_connection_is_dropped(
+    server: Server, answer: bytes, hang_up: bool, error: str, message: str
+) -> None:
+    async def first_bad(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if len(server.requests) > 1:
+            return await ok(seen, writer)
+        writer.write(answer)
+        return not hang_up
 
-    server.respond = cut
+    server.respond = first_bad
+    expected = {
+        "disconnect": aiohttp.ServerDisconnectedError,
+        "payload": aiohttp.ClientPayloadError,
+    }[error]
     pool = _pool(server)
     try:
-        with pytest.raises(aiohttp.ServerDisconnectedError):
+        with pytest.raises(expected, match=message):
             await pool.request("GET", "/", {}, None, timeout=5)
         assert (await pool.request("GET", "/", {}, None, timeout=5)).status == 200
     finally:
         await pool.close()
     assert server.connections == 2
-
-
-async def test_a_hang_up_before_any_response_is_a_server_disconnect(server: Server) -> None:
-    async def hang_up(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        return False
-
-    server.respond = hang_up
-    pool = _pool(server)
-    try:
-        with pytest.raises(aiohttp.ServerDisconnectedError, match="before a response"):
-            await pool.request("GET", "/", {}, None, timeout=5)
-    finally:
-        await pool.close()
-
-
-async def test_garbage_from_the_server_is_a_payload_error(server: Server) -> None:
-    async def garbage(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"SSH-2.0-OpenSSH_9.0\r\n\r\n")
-        return True
-
-    server.respond = garbage
-    pool = _pool(server)
-    try:
-        with pytest.raises(aiohttp.ClientPayloadError, match="status line"):
-            await pool.request("GET", "/", {}, None, timeout=5)
-    finally:
-        await pool.close()
 
 
 async def test_a_timeout_closes_the_connection_and_frees_its_slot(server: Server) -> None:
@@ -278,7 +183,7 @@ async def test_a_timeout_closes_the_connection_and_frees_its_slot(server: Server
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         if len(server.requests) == 1:
             await answer.wait()
-        return await _ok(seen, writer)
+        return await ok(seen, writer)
 
     server.respond = stall
     pool = _pool(server, limit=1)
@@ -299,7 +204,7 @@ async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(serv
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         if len(server.requests) == 1:
             await answer.wait()
-        return await _ok(seen, writer)
+        return await ok(seen, writer)
 
     server.respond = stall
     pool = _pool(server, limit=1)

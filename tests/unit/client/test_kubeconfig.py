@@ -83,6 +83,17 @@ async def test_tls_settings(tmp_path: Path) -> None:
     assert config.proxy == "http://proxy.example:3128"
 
 
+async def test_disable_compression_comes_from_the_cluster_unless_an_option_says(
+    tmp_path: Path,
+) -> None:
+    cluster = {"server": "https://10.0.0.1:6443", "disable-compression": True}
+    path = write_doc(tmp_path / "config", kubeconfig_doc(cluster=cluster))
+    assert (await load_kubeconfig(path)).disable_compression is True
+    assert (await load_kubeconfig(path, disable_compression=False)).disable_compression is False
+    plain = write_doc(tmp_path / "plain", kubeconfig_doc(cluster={"server": "https://k"}))
+    assert (await load_kubeconfig(plain)).disable_compression is False
+
+
 async def test_server_without_scheme_follows_client_go(tmp_path: Path) -> None:
     plain = write_doc(tmp_path / "a", kubeconfig_doc(cluster={"server": "10.0.0.1:8080"}))
     assert (await load(plain)).host == "http://10.0.0.1:8080"
