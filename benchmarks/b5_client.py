@@ -1,11 +1,11 @@
 """B5: client PATCH rate against raw aiohttp + orjson, at concurrency 1, 16 and 64.
 
 Both sides send the same JSON merge patch (a changing annotation, so every request is a real
-etcd write) to their own ConfigMap per worker, over one keep-alive aiohttp session with
-``trust_env=False``, the same TLS context and the same bearer token, and parse every reply with
-orjson. The baseline is the bare minimum: ``session.patch`` + ``read`` + ``orjson.loads``. The
-client runs its production path: `Client.patch` with the Prometheus request metrics on (status
-mapping, credential check, URL building, metrics). The two alternate in short slices and
+etcd write) to their own ConfigMap per worker over keep-alive connections, with the same TLS
+context and the same bearer token, and parse every reply with orjson. The baseline is the bare
+minimum on one aiohttp session with ``trust_env=False``: ``session.patch`` + ``read`` +
+``orjson.loads``. The client runs its production path: `Client.patch` over its `Http1Pool`,
+with the Prometheus request metrics on (status mapping, credential check, retries, metrics). The two alternate in short slices and
 each side's figures are totals over its slices, so apiserver warm-up and noise from
 neighbours (two shared cores) hit both alike.
 
