@@ -5,9 +5,9 @@ etcd write) to their own ConfigMap per worker over keep-alive connections, with 
 context and the same bearer token, and parse every reply with orjson. The baseline is the bare
 minimum on one aiohttp session with ``trust_env=False``: ``session.patch`` + ``read`` +
 ``orjson.loads``. The client runs its production path: `Client.patch` over its `Http1Pool`,
-with the Prometheus request metrics on (status mapping, credential check, retries, metrics). The two alternate in short slices and
-each side's figures are totals over its slices, so apiserver warm-up and noise from
-neighbours (two shared cores) hit both alike.
+with the Prometheus request metrics on (status mapping, credential check, retries, metrics).
+The two alternate in short slices and each side's figures are totals over its slices, so
+apiserver warm-up and noise from neighbours (two shared cores) hit both alike.
 
 Figures per concurrency: requests/s of each side, their ratio (target >= 0.8), and the
 client process's CPU time per request (the client's own overhead; the apiserver and etcd are
