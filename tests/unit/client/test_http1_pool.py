@@ -177,7 +177,10 @@ async def test_what_is_not_a_whole_reply_fails_and_its_connection_is_dropped(
     assert server.connections == 2
 
 
-async def test_a_timeout_closes_the_connection_and_frees_its_slot(server: Server) -> None:
+@pytest.mark.parametrize("abandoned_by", ["timeout", "cancel"])
+async def test_an_abandoned_request_closes_its_connection_and_frees_its_slot(
+    server: Server, abandoned_by: str
+) -> None:
     answer = asyncio.Event()
 
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
@@ -188,35 +191,18 @@ async def test_a_timeout_closes_the_connection_and_frees_its_slot(server: Server
     server.respond = stall
     pool = _pool(server, limit=1)
     try:
-        with pytest.raises(TimeoutError):
-            await pool.request("GET", "/", {}, None, timeout=0.05)
+        if abandoned_by == "timeout":
+            with pytest.raises(TimeoutError):
+                await pool.request("GET", "/", {}, None, timeout=0.05)
+        else:
+            request = asyncio.create_task(pool.request("GET", "/", {}, None, timeout=5))
+            await _until(lambda: len(server.requests) == 1)
+            request.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await request
         answer.set()
         reply = await pool.request("GET", "/", {}, b"next", timeout=5)
         assert reply.body == b"echo:next"
-    finally:
-        await pool.close()
-    assert server.connections == 2
-
-
-async def test_a_cancelled_request_closes_its_connection_and_frees_its_slot(server: Server) -> None:
-    answer = asyncio.Event()
-
-    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        if len(server.requests) == 1:
-            await answer.wait()
-        return await ok(seen, writer)
-
-    server.respond = stall
-    pool = _pool(server, limit=1)
-    try:
-        request = asyncio.create_task(pool.request("GET", "/", {}, None, timeout=5))
-        await _until(lambda: len(server.requests) == 1)
-        request.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await request
-        reply = await pool.request("GET", "/", {}, b"next", timeout=5)
-        assert reply.body == b"echo:next"
-        answer.set()
     finally:
         await pool.close()
     assert server.connections == 2
