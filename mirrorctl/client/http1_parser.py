@@ -66,6 +66,15 @@ def _head(block: bytes) -> tuple[int, bool, dict[str, str]]:
     return int(code), version == "HTTP/1.1", headers
 
 
+def _ending(buffer: bytearray, marker: bytes, what: str) -> int:
+    """Where ``marker`` starts in ``buffer``, -1 while it may still come; a part that runs past
+    `MAX_HEAD` without it is refused."""
+    end = buffer.find(marker)
+    if end < 0 and len(buffer) > MAX_HEAD:
+        raise ProtocolError(f"{what} too large")
+    return end
+
+
 class ResponseParser:
     """Parses exactly one response: feed it bytes until `feed` returns the `Reply`.
 
@@ -122,10 +131,8 @@ class ResponseParser:
         while True:
             state = self._state
             if state is _State.HEAD:
-                end = buffer.find(b"\r\n\r\n")
+                end = _ending(buffer, b"\r\n\r\n", "response head")
                 if end < 0:
-                    if len(buffer) > MAX_HEAD:
-                        raise ProtocolError("response head too large")
                     return None
                 self._status, self._http11, self._headers = _head(bytes(buffer[:end]))
                 del buffer[: end + 4]
@@ -141,10 +148,8 @@ class ResponseParser:
                 del buffer[: self._remaining]
                 return self._done()
             elif state is _State.CHUNK_SIZE:
-                end = buffer.find(b"\r\n")
+                end = _ending(buffer, b"\r\n", "chunk size line")
                 if end < 0:
-                    if len(buffer) > MAX_HEAD:
-                        raise ProtocolError("chunk size line too long")
                     return None
                 size_text = bytes(buffer[:end]).split(b";", 1)[0].strip()
                 try:
@@ -165,10 +170,8 @@ class ResponseParser:
                 del buffer[: self._remaining + 2]
                 self._state = _State.CHUNK_SIZE
             elif state is _State.TRAILER:
-                end = buffer.find(b"\r\n")
+                end = _ending(buffer, b"\r\n", "trailer")
                 if end < 0:
-                    if len(buffer) > MAX_HEAD:
-                        raise ProtocolError("trailer too large")
                     return None
                 del buffer[: end + 2]
                 if end == 0:

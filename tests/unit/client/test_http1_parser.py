@@ -120,11 +120,19 @@ def test_what_is_not_a_response_is_refused(raw: bytes, message: str) -> None:
         ResponseParser().feed(raw)
 
 
-def test_a_head_without_end_is_refused_past_the_limit() -> None:
+@pytest.mark.parametrize(
+    ("start", "what"),
+    [
+        (b"HTTP/1.1 200 OK\r\n", "response head"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "chunk size line"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n", "trailer"),
+    ],
+)
+def test_a_line_without_end_is_refused_past_the_limit(start: bytes, what: str) -> None:
     parser = ResponseParser()
-    parser.feed(b"HTTP/1.1 200 OK\r\n")
-    with pytest.raises(ProtocolError, match="too large"):
-        parser.feed(b"X: " + b"a" * MAX_HEAD)
+    assert parser.feed(start) is None
+    with pytest.raises(ProtocolError, match=f"{what} too large"):
+        parser.feed(b"a" * (MAX_HEAD + 1))
 
 
 def test_data_after_a_complete_response_is_refused() -> None:
