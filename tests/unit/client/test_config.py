@@ -15,6 +15,7 @@ from mirrorctl.client.config import ClientConfig
 from mirrorctl.client.credentials import ConfigurationCredentials, StaticCredentials
 from mirrorctl.client.loading import config_from_configuration, load_kubeconfig
 from mirrorctl.clock import FakeClock
+from tests.unit.client.renewal import check_hourly_renewal
 
 SECRET = "s3cr3t-t0ken-value"
 WALL = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
@@ -159,19 +160,7 @@ async def test_exec_credential_is_renewed_ahead_of_its_expiry(tmp_path: Path) ->
     )
     clock = FakeClock()
     credentials = ConfigurationCredentials(configuration, loader, clock=clock, wall=lambda: WALL)
-    assert credentials.authorization == "Bearer token-1"
-    assert credentials.refreshable
-    # One hour of validity, renewed five minutes early.
-    await clock.advance(55 * 60 - 1)
-    assert not credentials.stale()
-    await clock.advance(1)
-    assert credentials.stale()
-    await credentials.refresh()
-    assert credentials.authorization == "Bearer token-2"
-    assert not credentials.stale()
-    # After a 401 the client forces a new credential even though this one is not due.
-    await credentials.refresh(force=True)
-    assert credentials.authorization == "Bearer token-3"
+    await check_hourly_renewal(clock, credentials)
 
 
 async def test_short_lived_exec_credential_is_renewed_at_half_life(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from tests.unit.client.kubeconfig_files import (
     write_doc,
     write_plugin,
 )
+from tests.unit.client.renewal import check_hourly_renewal
 
 WALL = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 BASE_ENV = {"PATH": os.environ.get("PATH", ""), "FROM_PARENT": "parent"}
@@ -79,23 +80,9 @@ async def test_token_is_renewed_ahead_of_expiry_and_after_a_401(tmp_path: Path) 
     user = exec_entry(write_plugin(tmp_path), state, expiry=expiry)
     clock = FakeClock()
     config = await load(tmp_path, user, clock=clock)
-    credentials = config.credentials
-    assert credentials.authorization == "Bearer token-1"
-    assert credentials.refreshable
     assert "token-1" not in repr(config)
-    # One hour of validity, renewed five minutes early.
-    await clock.advance(55 * 60 - 1)
-    assert not credentials.stale()
-    await clock.advance(1)
-    assert credentials.stale()
-    await credentials.refresh()
-    assert credentials.authorization == "Bearer token-2"
-    assert not credentials.stale()
-    assert runs(state) == 2
-    # After a 401 the client forces a run even though this credential is not due.
-    await credentials.refresh(force=True)
-    assert credentials.authorization == "Bearer token-3"
-    assert runs(state) == 3
+    await check_hourly_renewal(clock, config.credentials)
+    assert runs(state) == 3  # the first run, the early renewal, the forced one
 
 
 async def test_concurrent_refreshes_run_the_plugin_once(tmp_path: Path) -> None:
