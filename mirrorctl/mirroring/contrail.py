@@ -90,6 +90,16 @@ def fq_name_text(parts: object, *, where: str) -> str:
     return text
 
 
+def _primary_rank(fq_name: object, network_fq: object) -> int:
+    """0 for the network's primary routing instance ([*network, <network name>]), 1 for
+    another instance of the network, 2 for anything else."""
+    if not isinstance(fq_name, list) or not isinstance(network_fq, list) or not network_fq:
+        return 2
+    if fq_name[:-1] != network_fq:
+        return 2
+    return 0 if fq_name[-1] == network_fq[-1] else 1
+
+
 def vmi_routing_instance(vmi: Mapping[str, Any]) -> str | None:
     """The FQ name of the interface's primary routing instance, joined with ':'.
 
@@ -102,14 +112,9 @@ def vmi_routing_instance(vmi: Mapping[str, Any]) -> str | None:
     refs = _mapping(vmi.get("status")).get("routingInstanceReferences")
     if isinstance(refs, list) and refs:
         candidates = [_mapping(r).get("fqName") for r in refs]
-        primary = next(
-            (
-                c
-                for c in candidates
-                if isinstance(c, list) and isinstance(network_fq, list) and c[:-1] == network_fq
-            ),
-            candidates[0],
-        )
+        # Rather the network's instance named after it, then another of the network's (the
+        # first of equals).
+        primary = min(candidates, key=lambda c: _primary_rank(c, network_fq))
         return fq_name_text(primary, where=f"{describe(vmi)}: status.routingInstanceReferences")
     if network_fq is None:
         return None

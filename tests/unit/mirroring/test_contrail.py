@@ -79,6 +79,19 @@ def test_routing_instance_prefers_the_networks_primary() -> None:
     assert vmi_routing_instance(obj) == ":".join(primary)
 
 
+def test_routing_instance_of_the_network_is_the_one_named_after_it() -> None:
+    # A network has other routing instances besides its primary one (service chains, for
+    # example); the primary is the one named after the network.
+    obj = vmi("v", network="blue", network_namespace="ns")
+    obj["status"] = {
+        "routingInstanceReferences": [
+            {"fqName": ["default-domain", "ns", "blue", "blue-service-chain"]},
+            {"fqName": ["default-domain", "ns", "blue", "blue"]},
+        ]
+    }
+    assert vmi_routing_instance(obj) == "default-domain:ns:blue:blue"
+
+
 def test_routing_instance_falls_back_to_network_fq_name_plus_name() -> None:
     assert vmi_routing_instance(vmi("v", network="blue", network_namespace="ns")) == (
         "default-domain:ns:blue:blue"
