@@ -46,9 +46,11 @@ def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None
     few, and their status is compared in full)."""
     if res == PODS:
         return {"spec": ("hostNetwork",), "status": ("phase",)}
+    # fqName: the status references to the receiver's VM, VMI and InstanceIP carry it.
     if res == resources.virtual_machine_interfaces:
         return {
             "spec": (
+                "fqName",
                 "virtualMachineInterfaceMacAddresses",
                 "virtualNetworkReference",
                 "virtualMachineReferences",
@@ -57,10 +59,15 @@ def kept_fields(res: Resource, resources: ContrailResources) -> _Sections | None
         }
     if res == resources.instance_ips:
         return {
-            "spec": ("instanceIPAddress", "instanceIPFamily", "virtualMachineInterfaceReferences")
+            "spec": (
+                "fqName",
+                "instanceIPAddress",
+                "instanceIPFamily",
+                "virtualMachineInterfaceReferences",
+            )
         }
     if res == resources.virtual_machines:
-        return {}
+        return {"spec": ("fqName",)}
     return None
 
 

@@ -355,3 +355,27 @@ async def test_analyzer_recreated_with_new_address_reconfigures_sources() -> Non
     assert found is not None
     assert found["analyzer_ip_address"] == "10.0.0.99"
     assert [e.reason for e in world.events] == ["ReceiverChanged"]
+
+
+async def test_the_receivers_references_carry_their_fq_names() -> None:
+    # CN2 objects carry their FQ name in spec; the status references keep it, on a trimmed
+    # cache too (`mirrorctl run` trims).
+    world = World()
+    analyzer_setup(world)
+    fq_names = {
+        (VM, "vm-a"): ["default-domain", "vm-a"],
+        (VMI, "ns/a-eth0"): ["default-domain", "ns", "a-eth0"],
+        (R.instance_ips, "a-eth0-ip"): ["a-eth0-ip"],
+    }
+    for (res, key), fq_name in fq_names.items():
+        obj = world.obj(res, key)
+        world.put(res, {**obj, "spec": {**obj["spec"], "fqName": fq_name}})
+    await world.converge()
+    status = world.status("md1")
+    assert status["virtualMachineReference"]["fqName"] == ["default-domain", "vm-a"]
+    assert status["virtualMachineInterfaceReference"]["fqName"] == [
+        "default-domain",
+        "ns",
+        "a-eth0",
+    ]
+    assert status["instanceIPReference"]["fqName"] == ["a-eth0-ip"]
