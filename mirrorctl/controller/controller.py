@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import structlog
 from structlog.typing import FilteringBoundLogger
@@ -103,10 +104,15 @@ class Controller:
         self._metrics.max_concurrent_reconciles.set(self.options.max_concurrent_reconciles)
         self._metrics.active_workers.set(0)
         try:
-            await self._wait_for_sources()
+            synced = await self._sync_unless_stopped()
         except BaseException:
             self.queue.shutdown()
             raise
+        if not synced:
+            self._log.info("stop requested before the caches synced")
+            self._stopping = True
+            self.queue.shutdown()
+            return
         count = self.options.max_concurrent_reconciles
         self._log.info("starting workers", worker_count=count)
         workers = [
@@ -131,6 +137,26 @@ class Controller:
             await _cancel_all(workers)
             raise
         self._log.info("all workers finished")
+
+    async def _sync_unless_stopped(self) -> bool:
+        """Wait for the sources to sync; False if ``stop()`` came first.
+
+        A source may never sync (a kind the controller may not list), and a graceful stop
+        must not wait ``cache_sync_timeout`` for it: controller-runtime's Start returns
+        at once, without error, when its context ends during the wait.
+        """
+        if all(source.has_synced() for source in self._sources):
+            return True
+        sync = asyncio.create_task(self._wait_for_sources())
+        stop = asyncio.create_task(self._stop_requested.wait())
+        try:
+            await asyncio.wait((sync, stop), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            await _cancel_all([sync, stop])
+        if sync.cancelled() and self._stop_requested.is_set():
+            return False
+        sync.result()  # CacheSyncTimeoutError, or what else ended the wait
+        return True
 
     async def _wait_for_sources(self) -> None:
         timeout = self.options.cache_sync_timeout
@@ -219,7 +245,7 @@ def _reconcile_id() -> str:
     return str(uuid.UUID(int=random.getrandbits(128), version=4))
 
 
-async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+async def _cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
     for task in tasks:
         task.cancel()
     # Returning before the workers finished would leave their reconciles running unowned,

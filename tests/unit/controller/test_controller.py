@@ -431,6 +431,32 @@ async def test_start_fails_when_caches_do_not_sync_in_time() -> None:
         assert h.queue.shutting_down
 
 
+async def test_stop_while_caches_sync_returns_at_once_without_reconciling() -> None:
+    r = Scripted(always(Result()))
+    async with harness(r, synced=False, start=False) as h:
+        task = asyncio.create_task(h.controller.start())
+        h.source.add(configmap("a"), initial=True)
+        await h.settle()
+        h.controller.stop()
+        await h.settle()
+        assert task.done()  # not after cache_sync_timeout: a source may never sync
+        await task  # a graceful stop, not a failure
+        assert h.queue.shutting_down
+        h.source.mark_synced()
+        await h.settle()
+        assert r.calls == []
+
+
+async def test_cancelling_start_while_caches_sync_leaves_nothing_running() -> None:
+    async with harness(Scripted(always(Result())), synced=False, start=False) as h:
+        task = asyncio.create_task(h.controller.start())
+        await h.settle()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert h.queue.shutting_down
+
+
 async def test_a_controller_starts_only_once() -> None:
     async with harness(Scripted(always(Result()))) as h:
         with pytest.raises(RuntimeError, match="more than once"):
