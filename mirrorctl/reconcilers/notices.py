@@ -23,20 +23,30 @@ class Notice:
     message: str
 
 
+def _uid(obj: Mapping[str, Any]) -> object:
+    metadata = obj.get("metadata")
+    return metadata.get("uid") if isinstance(metadata, Mapping) else None
+
+
 class Notices:
     def __init__(self, recorder: Recorder) -> None:
         self._recorder = recorder
-        self._standing: dict[str, frozenset[Notice]] = {}
+        # By key, with the uid of the object they were reported about: an object recreated
+        # under the same name (before its key was reconciled) has heard none of them.
+        self._standing: dict[str, tuple[object, frozenset[Notice]]] = {}
 
     def report(self, key: str, obj: Mapping[str, Any], notices: Iterable[Notice]) -> None:
         """Record the notices about ``obj`` (whose cache key is ``key``) that were not standing
         already; the ones no longer given stop standing and would be recorded again."""
         current = frozenset(notices)
-        previous = self._standing.get(key, frozenset())
+        uid = _uid(obj)
+        reported_to, previous = self._standing.get(key, (uid, frozenset()))
+        if reported_to != uid:
+            previous = frozenset()
         for notice in sorted(current - previous, key=lambda n: (n.reason, n.message)):
             self._recorder.event(obj, notice.type, notice.reason, notice.message)
         if current:
-            self._standing[key] = current
+            self._standing[key] = (uid, current)
         else:
             self._standing.pop(key, None)
 
@@ -44,4 +54,4 @@ class Notices:
         self._standing.pop(key, None)
 
     def standing(self, key: str) -> frozenset[Notice]:
-        return self._standing.get(key, frozenset())
+        return self._standing.get(key, (None, frozenset()))[1]

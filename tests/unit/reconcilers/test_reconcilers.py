@@ -125,6 +125,20 @@ async def test_a_missing_destination_warns_once_and_keeps_only_the_label() -> No
     assert configuration(world) is not None
 
 
+async def test_a_pod_recreated_under_the_same_name_hears_of_its_problems_too() -> None:
+    # Deleted and created again before its key is reconciled (a StatefulSet's pod): the new
+    # pod is another object, and Events are about one object.
+    world = World()
+    source_setup(world, destination="nowhere")
+    await world.converge()
+    world.put(PODS, source_pod(destination="nowhere", uid="uid-ns-s-2"))
+    await world.converge()
+    assert [(e.key, e.reason) for e in world.events] == [
+        ("ns/s", "MirrorDestinationNotFound"),
+        ("ns/s", "MirrorDestinationNotFound"),
+    ]
+
+
 async def test_an_invalid_destination_fails_and_its_sources_lose_the_annotation() -> None:
     world = World()
     analyzer_setup(world)
