@@ -6,12 +6,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
+
 from mirrorctl.informers.errors import IndexConflictError, UnknownIndexError
 from mirrorctl.informers.interface import IndexFunc
 from mirrorctl.informers.keys import key_of
 from mirrorctl.informers.tombstone import DeletedFinalStateUnknown
 
 __all__ = ["NAMESPACE_INDEX", "Indexer", "ReplaceResult", "namespace_index"]
+
+log = structlog.get_logger(__name__)
 
 NAMESPACE_INDEX = "namespace"
 
@@ -47,9 +51,10 @@ class Indexer:
     """Objects by key with named secondary indexes.
 
     Index maintenance costs O(index values of the old and new object) per change, and an
-    unchanged value list costs one comparison. Not thread-safe by design: the informer's
-    event loop is the only writer. Stored dicts are shared with every reader, so nobody may
-    mutate them.
+    unchanged value list costs one comparison. An object whose index function raises is
+    stored (and logged) but filed under no value of that index. Not thread-safe by design:
+    the informer's event loop is the only writer. Stored dicts are shared with every reader,
+    so nobody may mutate them.
     """
 
     __slots__ = ("_indexers", "_indices", "_items", "_sealed")
@@ -117,9 +122,22 @@ class Indexer:
             raise UnknownIndexError(index_name) from None
 
     def _reindex(self, key: str, old: _Obj | None, new: _Obj | None) -> None:
+        # An index function that raises (a field some objects lack) files the object under
+        # nothing in that index. Letting it escape would leave the object stored but its
+        # change unannounced, and the watch would replay the event forever.
         for name, func in self._indexers.items():
-            old_values = func(old) if old is not None else ()
-            new_values = func(new) if new is not None else ()
+            try:
+                old_values = func(old) if old is not None else ()
+            except Exception:
+                # Index functions are deterministic: it raised when `old` was stored, too.
+                old_values = ()
+            try:
+                new_values = func(new) if new is not None else ()
+            except Exception:
+                log.exception(
+                    "index function failed; object left out of the index", index=name, key=key
+                )
+                new_values = ()
             if old_values == new_values:
                 continue
             index = self._indices[name]

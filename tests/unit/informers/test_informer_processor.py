@@ -194,3 +194,23 @@ def test_events_are_counted_by_type() -> None:
     assert sample("mirrorctl_informer_objects") == 2
     bound.release()
     assert sample("mirrorctl_informer_objects") == 0
+
+
+def test_an_index_function_that_raises_does_not_hide_the_object_from_handlers() -> None:
+    def by_owner(o: Obj) -> list[str]:
+        return [o["metadata"]["ownerReferences"][0]["name"]]
+
+    p = CacheProcessor(Indexer({"owner": by_owner}), api_version="v1", kind="ConfigMap")
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace(p.prepare([cm("listed")]), "1")
+    p.apply("ADDED", cm("watched", "2"))
+    p.apply("MODIFIED", cm("watched", "3"))
+    p.apply("DELETED", cm("watched", "4"))
+    assert rec.calls[:3] == [
+        ("add", "listed", True),
+        ("add", "watched", False),
+        ("update", "watched", False),
+    ]
+    assert rec.calls[3][0] == "delete"
+    assert p.store.keys() == ["ns/listed"]

@@ -214,3 +214,46 @@ def test_replace_with_empty_list_tombstones_everything() -> None:
     assert {t.key: t.obj for t in result.deleted} == {"ns/a": a, "other/b": b}
     assert len(store) == 0
     assert store.index_values(NAMESPACE_INDEX) == []
+
+
+def by_owner(o: Obj) -> list[str]:
+    # A typical user index function: it assumes a field that some objects lack.
+    return [o["metadata"]["ownerReferences"][0]["name"]]
+
+
+def owned(name: str, owner: str | None, rv: str = "1") -> Obj:
+    o = obj(name, rv=rv, labels={"app": "web"})
+    if owner is not None:
+        o["metadata"]["ownerReferences"] = [{"name": owner}]
+    return o
+
+
+def test_an_index_function_that_raises_leaves_the_object_cached_but_unfiled() -> None:
+    store = Indexer({"owner": by_owner, "app": by_app})
+    store.add(owned("a", "rs-1"))
+    store.add(owned("orphan", None))  # must not raise out of the store
+    assert sorted(store.keys()) == ["ns/a", "ns/orphan"]
+    assert store.index_values("owner") == ["rs-1"]
+    # The other indexes still file it.
+    assert names(store.by_index("app", "web")) == ["a", "orphan"]
+
+    # Adopted later: now filed; orphaned again: unfiled, no stale entry left behind.
+    store.update(owned("orphan", "rs-2", rv="2"))
+    assert names(store.by_index("owner", "rs-2")) == ["orphan"]
+    store.update(owned("orphan", None, rv="3"))
+    assert store.by_index("owner", "rs-2") == []
+    assert store.index_values("owner") == ["rs-1"]
+    store.delete(owned("orphan", None))
+    assert store.keys() == ["ns/a"]
+    assert store.by_index("app", "web") == [store.get_by_key("ns/a")]
+
+
+def test_replace_with_an_index_function_that_raises_reports_every_change() -> None:
+    store = Indexer({"owner": by_owner})
+    store.add(owned("gone", "rs-0"))
+    a, orphan = owned("a", "rs-1"), owned("orphan", None)
+    result = store.replace([a, orphan])
+    assert result.added == [a, orphan]
+    assert [t.key for t in result.deleted] == ["ns/gone"]
+    assert store.index_values("owner") == ["rs-1"]
+    assert names(store.by_index("owner", "rs-1")) == ["a"]
