@@ -136,12 +136,15 @@ class ControllerBuilder:
             raise ValueError("a controller without for_() must be named()")
         if not self.watch_list:
             raise ValueError(f"controller {name} watches nothing")
+        # Refused before anything is wired: a handler already added to a shared informer
+        # would feed a queue no worker drains, for as long as the informer runs.
+        if self.primary is None and any(w.handler is None for w in self.watch_list):
+            raise ValueError("owns() needs for_(): the owner kind is the primary kind")
         controller = self.host.new_controller(name, reconciler, self.options, self.rate_limiter)
         for watch in self.watch_list:
             handler = watch.handler
             if handler is None:
-                if self.primary is None:
-                    raise ValueError("owns() needs for_(): the owner kind is the primary kind")
+                assert self.primary is not None  # checked above
                 handler = EnqueueRequestForOwner(self.primary, controller_only=True)
             source = (
                 self.host.informer_for(watch.source)

@@ -158,3 +158,11 @@ def test_invalid_builds_are_refused() -> None:
     with pytest.raises(ValueError, match="max_concurrent_reconciles"):
         ControllerBuilder(host).with_options(max_concurrent_reconciles=0)
     assert host.added == []
+
+
+def test_a_refused_build_leaves_no_handler_on_the_shared_informers() -> None:
+    host = Host()
+    mapped = EnqueueRequestsFromMapFunc(lambda o: [Request("x")])
+    with pytest.raises(ValueError, match="owns"):
+        ControllerBuilder(host).named("x").watches(PODS, mapped).owns(CONFIGMAPS).build(noop)
+    assert all(source.handlers == [] for source in host.sources.values())
