@@ -53,7 +53,11 @@ class DelayingQueue(FifoQueue[T]):
     def add_after(self, item: T, delay: float, *, priority: int = 0) -> None:
         if self._shutting_down:
             return
-        if delay <= 0:
+        if not delay > 0:
+            if delay != delay:
+                # A NaN ready time compares false with every other: at the top of the heap
+                # it would hold the one timer at a deadline that never comes, for all keys.
+                raise ValueError(f"add_after({item!r}): the delay is NaN")
             self.add(item, priority=priority)
             return
         metrics = self._metrics

@@ -20,8 +20,8 @@ class BucketRateLimiter:
     __slots__ = ("_clock", "_last", "_tokens", "burst", "qps")
 
     def __init__(self, qps: float = 10.0, burst: int = 100, *, clock: Clock | None = None) -> None:
-        if qps <= 0:
-            raise ValueError("qps must be positive")
+        if not qps > 0:
+            raise ValueError("qps must be a positive number")
         if burst < 1:
             raise ValueError("burst must be at least 1")
         self.qps = qps

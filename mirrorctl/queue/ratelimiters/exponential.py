@@ -19,8 +19,8 @@ class ItemExponentialRateLimiter(Generic[T]):
     __slots__ = ("_failures", "base_delay", "max_delay")
 
     def __init__(self, base_delay: float = 0.005, max_delay: float = 1000.0) -> None:
-        if base_delay < 0 or max_delay < 0:
-            raise ValueError("delays must not be negative")
+        if not (base_delay >= 0 and max_delay >= 0):
+            raise ValueError("delays must not be negative or NaN")
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._failures: dict[T, int] = {}

@@ -16,8 +16,8 @@ class ItemFastSlowRateLimiter(Generic[T]):
     __slots__ = ("_attempts", "fast_delay", "max_fast_attempts", "slow_delay")
 
     def __init__(self, fast_delay: float, slow_delay: float, max_fast_attempts: int) -> None:
-        if fast_delay < 0 or slow_delay < 0:
-            raise ValueError("delays must not be negative")
+        if not (fast_delay >= 0 and slow_delay >= 0):
+            raise ValueError("delays must not be negative or NaN")
         self.fast_delay = fast_delay
         self.slow_delay = slow_delay
         self.max_fast_attempts = max_fast_attempts

@@ -16,8 +16,8 @@ class WithMaxWaitRateLimiter(Generic[T]):
     __slots__ = ("limiter", "max_delay")
 
     def __init__(self, limiter: RateLimiter[T], max_delay: float) -> None:
-        if max_delay < 0:
-            raise ValueError("max_delay must not be negative")
+        if not max_delay >= 0:
+            raise ValueError("max_delay must not be negative or NaN")
         self.limiter = limiter
         self.max_delay = max_delay
 

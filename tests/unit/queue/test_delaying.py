@@ -227,3 +227,16 @@ async def test_a_superseded_delay_does_not_fire_for_a_later_add_after(clock: Fak
     await clock.advance(0.001)
     assert len(queue) == 1
     queue.shutdown()
+
+
+async def test_a_nan_delay_is_refused_and_stalls_no_other_key(clock: FakeClock) -> None:
+    # A NaN ready time compares false with every other: at the top of the heap it would
+    # keep the one timer armed for a deadline that never comes, for every waiting key.
+    queue: DelayingQueue[str] = DelayingQueue(clock=clock)
+    with pytest.raises(ValueError, match="NaN"):
+        queue.add_after("a", float("nan"))
+    queue.add_after("b", 1)
+    await clock.advance(1)
+    assert await take(queue, 1) == ["b"]
+    assert len(queue) == 0
+    queue.shutdown()

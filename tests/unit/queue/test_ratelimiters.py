@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import pytest
 
 from mirrorctl.clock import FakeClock
@@ -102,7 +105,7 @@ def test_bucket_forget_is_a_no_op() -> None:
     assert limiter.when("a") == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize(("qps", "burst"), [(0, 1), (-1, 1), (1, 0)])
+@pytest.mark.parametrize(("qps", "burst"), [(0, 1), (-1, 1), (1, 0), (math.nan, 1)])
 def test_bucket_rejects_impossible_settings(qps: float, burst: int) -> None:
     with pytest.raises(ValueError, match=r"qps|burst"):
         BucketRateLimiter(qps=qps, burst=burst, clock=FakeClock())
@@ -168,3 +171,19 @@ async def test_the_default_is_per_key_backoff_under_an_overall_bucket() -> None:
     assert limiter.num_requeues("a") == 0
     await clock.advance(100)
     assert limiter.when("a") == 0.005
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ItemExponentialRateLimiter[str](math.nan, 1.0),
+        lambda: ItemExponentialRateLimiter[str](0.1, math.nan),
+        lambda: ItemFastSlowRateLimiter[str](math.nan, 1.0, 3),
+        lambda: ItemFastSlowRateLimiter[str](0.1, math.nan, 3),
+        lambda: WithMaxWaitRateLimiter(ItemExponentialRateLimiter[str](), math.nan),
+    ],
+)
+def test_a_nan_delay_setting_is_refused(make: Callable[[], object]) -> None:
+    # min() with a NaN cap returns NaN, a delay the queue must refuse: fail at construction.
+    with pytest.raises(ValueError, match="NaN"):
+        make()
