@@ -23,8 +23,8 @@ from mirrorctl.reconcilers.writer import ObjectWriter
 
 __all__ = ["DestinationReconciler", "count_sources"]
 
-# What a user hears about: the state, why, and where copies go.
-_Summary = tuple[object, object, object, object, object]
+# What a user hears about: the state, why, where copies go, and what must be fixed.
+_Summary = tuple[object, object, object, object, object, object]
 
 
 def _utcnow() -> datetime:
@@ -41,12 +41,15 @@ def _summary(status: Mapping[str, Any]) -> _Summary:
         ),
         {},
     )
+    state = status.get("state")
     return (
-        status.get("state"),
+        state,
         ready.get("reason"),
         status.get("ipAddress"),
         status.get("macAddress"),
         status.get("routingInstance"),
+        # A failure that changes (a spec edited into another invalid one) is a new problem.
+        status.get("observation") if state == State.FAILURE.value else None,
     )
 
 

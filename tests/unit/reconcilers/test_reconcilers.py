@@ -162,6 +162,23 @@ async def test_an_invalid_destination_fails_and_its_sources_lose_the_annotation(
     assert world.labels(VMI, "ns/s-eth0")[keys.MIRROR_DESTINATION] == "md1"
 
 
+async def test_an_edit_that_leaves_the_destination_invalid_warns_of_the_new_problem() -> None:
+    world = World()
+    world.put(R.mirror_destinations, b.md("md1", {"nextHopMode": "static", "juniperHeader": False}))
+    await world.converge()
+    edited = b.md("md1", {"externalAnalyzer": True}, generation=2)
+    edited["status"] = world.status("md1")
+    world.put(R.mirror_destinations, edited)
+    await world.converge()
+    warnings = [(e.type, e.reason, e.message) for e in world.events]
+    assert [w[:2] for w in warnings] == [("Warning", "InvalidSpec")] * 2
+    assert "staticNextHopHeader" in warnings[0][2]
+    assert "analyzerIP" in warnings[1][2]
+    # Unchanged, it is not reported again.
+    await world.converge()
+    assert len(world.events) == 2
+
+
 async def test_ready_keeps_its_transition_time_until_it_flips() -> None:
     world = World()
     analyzer_setup(world)
