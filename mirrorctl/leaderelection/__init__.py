@@ -24,6 +24,9 @@ Usage::
    `on_stopped_leading()` is called — only if this process had been leading.
 4. Returns normally after losing leadership; re-raises `CancelledError` when cancelled and the
    leading task's exception when it failed. An elector runs once at a time; it may be re-run.
+5. Raises `LeaseAccessError` at once, while acquiring or leading (after stopping as in 3),
+   when the apiserver forbids the Lease or its namespace does not exist: no retry can help,
+   and quietly retrying would look like a healthy standby that never leads.
 
 `on_new_leader(identity)` (optional, synchronous) is called for each newly observed holder,
 this process included. `is_leader()` and `leader()` (last observed holder) may be polled.
@@ -32,6 +35,7 @@ this process included. `is_leader()` and `leader()` (last observed holder) may b
 
 from mirrorctl.leaderelection.config import JITTER_FACTOR, LeaderElectionConfig, default_identity
 from mirrorctl.leaderelection.elector import LeaderElector
+from mirrorctl.leaderelection.errors import LeaseAccessError
 from mirrorctl.leaderelection.interface import (
     LeaderMetrics,
     LeaseClient,
@@ -51,6 +55,7 @@ __all__ = [
     "LeaderElectionRecord",
     "LeaderElector",
     "LeaderMetrics",
+    "LeaseAccessError",
     "LeaseClient",
     "LeaseLock",
     "NoopLeaderMetrics",

@@ -13,6 +13,7 @@ import structlog
 from mirrorctl.clock import Clock, RealClock
 from mirrorctl.leaderelection.config import JITTER_FACTOR, LeaderElectionConfig
 from mirrorctl.leaderelection.deadline import run_with_deadline
+from mirrorctl.leaderelection.errors import LeaseAccessError
 from mirrorctl.leaderelection.interface import (
     LeaderMetrics,
     LeaseClient,
@@ -202,12 +203,15 @@ class LeaderElector:
                 await self._clock.sleep(max(0.0, min(cfg.retry_period, remaining)))
 
     async def _attempt(self, limit: float | None = None) -> bool:
-        """One bounded try to acquire or renew; every failure is logged and is a False."""
+        """One bounded try to acquire or renew; a failure is logged and is a False, except
+        `LeaseAccessError`, which is raised."""
         started = self._clock.monotonic()
         limit = self._config.renew_deadline if limit is None else limit
         try:
             success = await run_with_deadline(self._clock, self._try_acquire_or_renew(), limit)
-        except Exception as exc:  # any failure just means "not this time"
+        except LeaseAccessError:
+            raise  # no later attempt can succeed: retrying would only hide it
+        except Exception as exc:  # any other failure just means "not this time"
             self._log.info("leader election: attempt failed", error=repr(exc))
             return False
         if success:

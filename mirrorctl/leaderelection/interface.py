@@ -44,7 +44,8 @@ class LeaseLock(Protocol):
 
     `update` must be conditional on the version last read or written by this lock (the
     apiserver's resourceVersion), so that a write by anyone else in between makes it fail.
-    Every failure is an exception; the elector treats any of them as a failed attempt.
+    Every failure is an exception; the elector treats any of them as a failed attempt, except
+    `LeaseAccessError` (no attempt can ever succeed), which ends `run` with that error.
     """
 
     def describe(self) -> str: ...

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirrorctl.client.errors import NotFoundError
+from mirrorctl.client.errors import ForbiddenError, NotFoundError
 from mirrorctl.client.resources import LEASES
+from mirrorctl.leaderelection.errors import LeaseAccessError
 from mirrorctl.leaderelection.interface import LeaseClient
 from mirrorctl.leaderelection.record import MANAGED_SPEC_FIELDS, LeaderElectionRecord
 
@@ -16,7 +17,8 @@ class ClientLeaseLock:
     """A `LeaseLock` over the apiserver.
 
     It remembers the Lease it last read or wrote and replaces exactly that version, so the
-    apiserver answers 409 (`ConflictError`) when anyone else wrote in between.
+    apiserver answers 409 (`ConflictError`) when anyone else wrote in between. A 403, or a
+    create refused because the namespace does not exist, is a `LeaseAccessError`.
     """
 
     def __init__(self, client: LeaseClient, namespace: str, name: str) -> None:
@@ -34,6 +36,8 @@ class ClientLeaseLock:
         except NotFoundError:
             self._lease = None
             return None
+        except ForbiddenError as exc:
+            raise self._forbidden("get", exc) from exc
         self._lease = lease
         return LeaderElectionRecord.from_spec(_spec(lease))
 
@@ -44,7 +48,17 @@ class ClientLeaseLock:
             "metadata": {"name": self._name, "namespace": self._namespace},
             "spec": record.to_spec(),
         }
-        self._lease = await self._client.create(LEASES, body, self._namespace)
+        try:
+            self._lease = await self._client.create(LEASES, body, self._namespace)
+        except ForbiddenError as exc:
+            raise self._forbidden("create", exc) from exc
+        except NotFoundError as exc:
+            # The only thing a create can miss is its namespace.
+            if exc.details.get("kind") != "namespaces":
+                raise
+            raise LeaseAccessError(
+                f"lease {self.describe()}: namespace {self._namespace!r} does not exist"
+            ) from exc
 
     async def update(self, record: LeaderElectionRecord) -> None:
         if self._lease is None:
@@ -52,7 +66,13 @@ class ClientLeaseLock:
         # Fields this record does not manage (e.g. strategy, preferredHolder) are kept.
         spec = {k: v for k, v in _spec(self._lease).items() if k not in MANAGED_SPEC_FIELDS}
         spec.update(record.to_spec())
-        self._lease = await self._client.replace(LEASES, {**self._lease, "spec": spec})
+        try:
+            self._lease = await self._client.replace(LEASES, {**self._lease, "spec": spec})
+        except ForbiddenError as exc:
+            raise self._forbidden("update", exc) from exc
+
+    def _forbidden(self, verb: str, exc: ForbiddenError) -> LeaseAccessError:
+        return LeaseAccessError(f"lease {self.describe()}: {verb} forbidden: {exc.message}")
 
 
 def _spec(lease: dict[str, Any]) -> dict[str, Any]:

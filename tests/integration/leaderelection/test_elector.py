@@ -16,7 +16,7 @@ from mirrorctl.client import Client
 from mirrorctl.client.errors import NotFoundError
 from mirrorctl.client.resources import LEASES
 from mirrorctl.envtest import ControlPlane
-from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElector
+from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElector, LeaseAccessError
 from mirrorctl.metrics.leader import LeaderElectionMetrics
 
 pytestmark = pytest.mark.integration
@@ -308,3 +308,50 @@ async def test_controller_identity_can_elect_with_the_shipped_rbac(
     finally:
         with contextlib.suppress(NotFoundError):
             await admin_client.delete(LEASES, name, "mirrorctl-system")
+
+
+async def test_a_leader_recreates_a_lease_deleted_under_it(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "deleted", **STEADY)
+    a.start()
+    await _wait(a.leading)
+    await admin_client.delete(LEASES, "deleted", namespace)
+
+    async def recreated() -> bool:
+        with contextlib.suppress(NotFoundError):
+            return bool((await _lease(admin_client, namespace, "deleted")).get("holderIdentity"))
+        return False
+
+    # As in client-go: the next renewal finds no Lease and creates it again, still leading.
+    await _until(recreated)
+    spec = await _lease(admin_client, namespace, "deleted")
+    assert spec["holderIdentity"] == a.identity
+    assert spec["leaseTransitions"] == 0
+    assert a.elector.is_leader()
+    assert not a.stopped.is_set()
+
+
+async def test_a_forbidden_lease_is_a_clear_error_not_a_silent_retry(
+    controller_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    # The controller identity holds no rights on Leases in this namespace.
+    a = spawn(controller_client, namespace, "forbidden")
+    a.start()
+    assert a.task is not None
+    with pytest.raises(LeaseAccessError, match=rf"{namespace}/forbidden.*forbidden"):
+        await asyncio.wait_for(a.task, BOUND)
+    assert not a.leading.is_set()
+    assert not a.stopped.is_set()
+
+
+async def test_a_lease_in_a_missing_namespace_is_a_clear_error(
+    admin_client: Client, spawn: Spawn
+) -> None:
+    missing = f"missing-{uuid.uuid4().hex[:8]}"
+    a = spawn(admin_client, missing, "nowhere")
+    a.start()
+    assert a.task is not None
+    with pytest.raises(LeaseAccessError, match=rf"namespace {missing!r} does not exist"):
+        await asyncio.wait_for(a.task, BOUND)
+    assert not a.leading.is_set()

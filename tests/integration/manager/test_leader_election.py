@@ -11,7 +11,7 @@ import pytest
 from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS, LEASES
 from mirrorctl.controller import ControllerBuilder
-from mirrorctl.leaderelection import LeaderElectionConfig
+from mirrorctl.leaderelection import LeaderElectionConfig, LeaseAccessError
 from mirrorctl.manager import LeaderElectionLostError, Manager, ManagerOptions, RunnableFunc
 from mirrorctl.reconcile import Request, Result
 
@@ -170,3 +170,28 @@ async def test_losing_the_lease_cancels_leader_work_and_fails_start(
         assert not mgr.is_leader()
         spec = (await admin_client.get(LEASES, lease, namespace))["spec"]
         assert spec["holderIdentity"] == "intruder"  # a lost Lease is not "released"
+
+
+async def test_a_forbidden_lease_fails_start_with_a_clear_error(
+    controller_client: Client, namespace: str
+) -> None:
+    # The controller identity may not touch Leases here: a standby forever would look
+    # healthy and ready while never doing anything.
+    election = LeaderElectionConfig(
+        name="forbidden",
+        namespace=namespace,
+        lease_duration=3.0,
+        renew_deadline=2.0,
+        retry_period=0.3,
+    )
+    started: list[str] = []
+
+    async def leader_work() -> None:
+        started.append("leader")
+
+    async with no_task_leaks():
+        mgr = Manager(controller_client, ManagerOptions(leader_election=election))
+        mgr.add(RunnableFunc(leader_work))
+        with pytest.raises(LeaseAccessError, match="forbidden"):
+            await asyncio.wait_for(mgr.start(), BOUND)
+    assert started == []

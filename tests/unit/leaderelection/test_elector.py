@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from mirrorctl.clock import FakeClock
-from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElectionRecord, LeaderElector
+from mirrorctl.leaderelection import (
+    LeaderElectionConfig,
+    LeaderElectionRecord,
+    LeaderElector,
+    LeaseAccessError,
+)
 from tests.unit.leaderelection.memory_lock import MemoryLock
 
 ME = "me"
@@ -431,3 +436,31 @@ async def test_a_second_cancel_during_slow_work_shutdown_still_ends_the_term() -
     # Impatient: no release was waited for; the renewal is gone, the work finishes on its own.
     await h.clock.advance(shutdown_delay)
     assert len(h.lock.writes) == writes + 1
+
+
+async def test_a_lease_that_cannot_be_used_fails_run_instead_of_retrying() -> None:
+    # Forbidden or in a missing namespace: no retry can succeed, so the error must surface.
+    h = _harness()
+    h.lock.error = LeaseAccessError("lease ns/lock: get forbidden")
+    await h.start()
+    assert h.task is not None
+    assert h.task.done()
+    with pytest.raises(LeaseAccessError, match="forbidden"):
+        h.task.result()
+    assert h.clock.pending_timers == 0
+    assert h.callbacks.log == []
+    assert not h.elector.is_leader()
+
+
+async def test_losing_access_while_leading_steps_down_at_once(h: _Harness) -> None:
+    await h.start()
+    assert h.elector.is_leader()
+    h.lock.error = LeaseAccessError("lease ns/lock: update forbidden")
+    # The first renewal (at 2 s) meets the error: no waiting out the renew deadline.
+    await h.advance_to(2.0)
+    assert h.task is not None
+    assert h.task.done()
+    with pytest.raises(LeaseAccessError):
+        h.task.result()
+    assert h.callbacks.log == ["started", "work finished", "stopped"]
+    assert not h.elector.is_leader()
