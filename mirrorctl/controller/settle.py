@@ -32,6 +32,14 @@ def is_panic(error: BaseException) -> bool:
     return isinstance(error, _PANIC_TYPES) and not isinstance(error, TerminalError)
 
 
+def _is_terminal(error: BaseException) -> bool:
+    # An exception group (what `asyncio.TaskGroup` raises) is terminal if it holds a
+    # terminal error, as Go's errors.Is finds one inside joined errors.
+    if isinstance(error, TerminalError):
+        return True
+    return isinstance(error, BaseExceptionGroup) and error.subgroup(TerminalError) is not None
+
+
 def settle(
     queue: RateLimitingWorkQueue[Request],
     request: Request,
@@ -44,13 +52,13 @@ def settle(
     - ``Result()``: forget the key's back-off; nothing more until the next event.
     - ``requeue_after``: forget the back-off and come back after that delay.
     - ``requeue``: come back through the rate limiter (backs off if repeated).
-    - ``TerminalError``: log and count, forget, never retry.
+    - ``TerminalError``, alone or in an exception group: log and count, forget, never retry.
     - any other exception (timeouts included): log and count, retry with back-off.
     """
     if isinstance(outcome, BaseException):
         metrics.reconcile_errors.inc()
         metrics.reconcile_total[ReconcileOutcome.ERROR].inc()
-        if isinstance(outcome, TerminalError):
+        if _is_terminal(outcome):
             metrics.terminal_reconcile_errors.inc()
             queue.forget(request)
             log.error("terminal reconciler error; not retrying", exc_info=outcome)

@@ -153,6 +153,26 @@ async def test_a_terminal_error_is_counted_forgotten_and_not_retried() -> None:
         assert r.calls == [A, A]
 
 
+async def test_a_terminal_error_from_a_task_group_is_terminal() -> None:
+    async def fails(error: Exception) -> None:
+        raise error
+
+    async def script(request: Request, n: int) -> Result:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(fails(TerminalError("spec is invalid")))
+            group.create_task(fails(RuntimeError("and a transient failure")))
+        return Result()
+
+    r = Scripted(script)
+    async with harness(r) as h:
+        h.source.add(configmap("a"))
+        await h.clock.advance(5000)
+        assert r.calls == [A]
+        assert h.queue.num_requeues(A) == 0
+        assert h.metric("controller_runtime_terminal_reconcile_errors_total") == 1
+        assert h.total("error") == 1
+
+
 async def test_programming_errors_count_as_panics_and_are_retried() -> None:
     async def script(request: Request, n: int) -> Result:
         if n == 0:
