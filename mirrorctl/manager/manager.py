@@ -55,7 +55,8 @@ class Manager:
     the runnables that run everywhere and then, once leader (or at once without leader
     election), the leader-only ones; it returns after ``stop()`` (or raises on cancellation,
     on a failed runnable, or with ``LeaderElectionLostError``) once everything it started has
-    stopped. Shutdown order: runnables stop taking work and drain (for at most
+    stopped. Shutdown order: a replica not leading stops contending for the Lease, so it
+    never starts leading while stopping; runnables stop taking work and drain (for at most
     ``graceful_shutdown_timeout``, then they are cancelled), the Lease is given up (released
     if configured), final events are written, informers and endpoints stop.
 
@@ -378,6 +379,10 @@ class Manager:
             self._hard_stop.set()  # as controller-runtime: no drain without the Lease
         if not startup.done():
             await _cancel_and_wait({startup})
+        if self._elector_task is not None and not self.is_leader():
+            # A standby stops contending before draining: winning the Lease now would start
+            # leader-only work just to cancel it, and hold the Lease nobody then renews.
+            await _cancel_and_wait({self._elector_task})
         await self._stop_runnables()
         if self._elector_task is not None:
             # Gives the Lease up (releasing it if configured) now that leader work is done.

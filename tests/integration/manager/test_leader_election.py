@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import uuid
 from collections import defaultdict
 
@@ -195,3 +196,109 @@ async def test_a_forbidden_lease_fails_start_with_a_clear_error(
         with pytest.raises(LeaseAccessError, match="forbidden"):
             await asyncio.wait_for(mgr.start(), BOUND)
     assert started == []
+
+
+async def _lease_held_elsewhere(client: Client, namespace: str, lease: str) -> None:
+    body = {
+        "metadata": {"name": lease},
+        "spec": {"holderIdentity": "someone-else", "leaseDurationSeconds": 3600},
+    }
+    await client.create(LEASES, body, namespace)
+
+
+def _standby_election(lease: str, namespace: str) -> LeaderElectionConfig:
+    return LeaderElectionConfig(
+        name=lease,
+        namespace=namespace,
+        identity="standby",
+        lease_duration=3.0,
+        renew_deadline=2.0,
+        retry_period=0.3,
+    )
+
+
+async def test_a_standby_that_is_stopping_does_not_take_the_lease(
+    admin_client: Client, namespace: str
+) -> None:
+    lease = f"late-{uuid.uuid4().hex[:6]}"
+    await _lease_held_elsewhere(admin_client, namespace, lease)
+    drain_asked = asyncio.Event()
+    drained = asyncio.Event()
+    leader_started = asyncio.Event()
+
+    class SlowToDrain:
+        need_leader_election = False
+
+        async def start(self) -> None:
+            await drained.wait()
+
+        def stop(self) -> None:
+            drain_asked.set()
+
+    async def leader_work() -> None:
+        leader_started.set()
+        await asyncio.Event().wait()
+
+    options = ManagerOptions(
+        namespace=namespace, leader_election=_standby_election(lease, namespace)
+    )
+    async with no_task_leaks():
+        mgr = Manager(admin_client, options)
+        mgr.add(SlowToDrain())
+        mgr.add(RunnableFunc(leader_work))
+        elector = mgr.elector
+        assert elector is not None
+        task = asyncio.create_task(mgr.start())
+        try:
+            await eventually(lambda: elector.leader() == "someone-else", what="the holder seen")
+            mgr.stop()
+            await eventually(drain_asked.is_set, what="the drain to begin")
+            # The holder lets go while this replica is still draining its other work.
+            released = {"spec": {"holderIdentity": None, "leaseDurationSeconds": 1}}
+            await admin_client.patch(LEASES, lease, released, namespace)
+            # Several jittered retry periods: time enough for a candidate to take it.
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(leader_started.wait(), 2.0)
+            drained.set()
+            await asyncio.wait_for(task, BOUND)
+        finally:
+            if not task.done():
+                mgr.stop_now()
+                await asyncio.wait({task}, timeout=BOUND)
+    assert task.result() is None
+    assert not leader_started.is_set()
+    spec = (await admin_client.get(LEASES, lease, namespace))["spec"]
+    assert "holderIdentity" not in spec
+
+
+async def test_sigterm_while_acquiring_stops_without_ever_leading(
+    admin_client: Client, namespace: str
+) -> None:
+    lease = f"sigterm-{uuid.uuid4().hex[:6]}"
+    await _lease_held_elsewhere(admin_client, namespace, lease)
+    leader_started: list[str] = []
+
+    async def leader_work() -> None:
+        leader_started.append("leader")
+
+    before = signal.getsignal(signal.SIGTERM)
+    options = ManagerOptions(
+        namespace=namespace,
+        leader_election=_standby_election(lease, namespace),
+        install_signal_handlers=True,
+    )
+    async with no_task_leaks():
+        mgr = Manager(admin_client, options)
+        mgr.add(RunnableFunc(leader_work))
+        elector = mgr.elector
+        assert elector is not None
+        task = asyncio.create_task(mgr.start())
+        await eventually(lambda: elector.leader() == "someone-else", what="the holder seen")
+        signal.raise_signal(signal.SIGTERM)
+        await asyncio.wait_for(task, BOUND)
+    assert task.result() is None
+    assert leader_started == []
+    assert not mgr.is_leader()
+    assert signal.getsignal(signal.SIGTERM) == before
+    spec = (await admin_client.get(LEASES, lease, namespace))["spec"]
+    assert spec["holderIdentity"] == "someone-else"
