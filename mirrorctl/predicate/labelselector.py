@@ -57,6 +57,17 @@ class Requirement:
                 return f"!{self.key}"
 
 
+def _requirement(expr: Mapping[str, Any]) -> Requirement:
+    missing = [field for field in ("key", "operator") if field not in expr]
+    if missing:
+        raise ValueError(f"matchExpressions entry {dict(expr)!r} has no {' or '.join(missing)}")
+    return Requirement(
+        key=expr["key"],
+        operator=Operator(expr["operator"]),
+        values=frozenset(expr.get("values") or ()),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LabelSelector:
     """All of ``match_labels`` and ``requirements`` must hold; the empty selector matches all."""
@@ -71,14 +82,7 @@ class LabelSelector:
         if unknown:
             raise ValueError(f"unknown label selector fields: {sorted(unknown)}")
         match_labels = selector.get("matchLabels") or {}
-        requirements = tuple(
-            Requirement(
-                key=expr["key"],
-                operator=Operator(expr["operator"]),
-                values=frozenset(expr.get("values") or ()),
-            )
-            for expr in selector.get("matchExpressions") or ()
-        )
+        requirements = tuple(_requirement(expr) for expr in selector.get("matchExpressions") or ())
         return cls(
             match_labels=tuple(sorted((str(k), str(v)) for k, v in match_labels.items())),
             requirements=requirements,

@@ -129,6 +129,8 @@ def test_label_selector_renders_the_query_string_form() -> None:
         {"matchExpressions": [{"key": "t", "operator": "Exists", "values": ["a"]}]},
         {"matchExpressions": [{"key": "t", "operator": "Gt", "values": ["1"]}]},
         {"matchLabel": {"a": "b"}},
+        {"matchExpressions": [{"operator": "Exists"}]},
+        {"matchExpressions": [{"key": "t", "values": ["a"]}]},
     ],
 )
 def test_label_selector_rejects_invalid_selectors(selector: dict[str, Any]) -> None:
