@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import uuid
 
 import pytest
@@ -11,10 +13,10 @@ from mirrorctl.client.resources import CONFIGMAPS, LEASES
 from mirrorctl.controller import ControllerBuilder
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.leaderelection import LeaderElectionConfig
-from mirrorctl.manager import Manager, ManagerOptions
+from mirrorctl.manager import BindAddress, Manager, ManagerOptions
 from mirrorctl.reconcile import Request, Result
 
-from .support import configmap, eventually, get, no_task_leaks, running
+from .support import BOUND, configmap, eventually, get, no_task_leaks, running
 
 pytestmark = pytest.mark.integration
 
@@ -193,3 +195,63 @@ async def test_one_address_serves_every_endpoint(admin_client: Client, namespace
                 lambda: manager.caches_synced, what="the (empty) caches to count as synced"
             )
             assert (await get(manager.health_address, "/readyz"))[0] == 200
+
+
+async def _refused(address: BindAddress) -> bool:
+    try:
+        _, writer = await asyncio.open_connection(address.host, address.port)
+    except ConnectionRefusedError:
+        return True
+    writer.close()
+    await writer.wait_closed()
+    return False
+
+
+async def test_listeners_release_their_ports_on_shutdown(admin_client: Client) -> None:
+    options = ManagerOptions(
+        metrics_bind_address="127.0.0.1:0", health_probe_bind_address="127.0.0.2:0"
+    )
+    async with no_task_leaks():
+        first = Manager(admin_client, options)
+        async with running(first):
+            await first.wait_serving()
+            metrics, health = first.metrics_address, first.health_address
+            assert metrics is not None
+            assert health is not None
+            assert (await get(metrics, "/metrics"))[0] == 200
+            assert (await get(health, "/healthz"))[0] == 200
+        assert await _refused(metrics)
+        assert await _refused(health)
+
+        # The same ports at once, as a restarted process would ask for them.
+        again = ManagerOptions(
+            metrics_bind_address=str(metrics), health_probe_bind_address=str(health)
+        )
+        second = Manager(admin_client, again)
+        async with running(second):
+            await second.wait_serving()
+            assert (second.metrics_address, second.health_address) == (metrics, health)
+            assert (await get(metrics, "/metrics"))[0] == 200
+        assert await _refused(metrics)
+
+
+async def test_a_port_in_use_fails_start_and_frees_the_other_listener(
+    admin_client: Client,
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        options = ManagerOptions(
+            metrics_bind_address="127.0.0.2:0", health_probe_bind_address=f"127.0.0.1:{port}"
+        )
+        async with no_task_leaks():
+            manager = Manager(admin_client, options)
+            with pytest.raises(OSError, match="in use"):
+                await asyncio.wait_for(manager.start(), BOUND)
+            metrics = manager.metrics_address
+            assert metrics is not None
+            assert await _refused(metrics)
+    finally:
+        taken.close()
