@@ -55,7 +55,8 @@ class Reflector:
       cuts the peak memory of a start and what the allocator keeps after it.
     * Watches ask for bookmarks, so the resume point advances even when nothing changes.
     * A watch that ends is re-opened from the last version seen; 410 on a watch leads to a
-      relist, whose diff the sink turns into events, so no change is lost.
+      relist, whose diff the sink turns into events, so no change is lost. The relist is at
+      once, unless the 410 came on the first watch after a list: then it backs off.
     * Failures back off exponentially (with jitter, reset after a healthy stretch).
     * Watch timeouts are randomised in [min, 2*min] so that clients spread out, and a stream
       silent for longer than its timeout plus a margin is declared dead and re-opened.
@@ -159,6 +160,7 @@ class Reflector:
     # -- watch ----------------------------------------------------------------------------
 
     async def _watch_until_relist_needed(self) -> None:
+        first = True
         while True:
             started = self._clock.monotonic()
             self._watch_events = 0
@@ -167,16 +169,25 @@ class Reflector:
             except WatchSilentError as err:
                 self._log.warning("watch went silent, re-opening", error=str(err))
             except Exception as err:
-                if await self._relist_needed_after(err, started):
+                if await self._relist_needed_after(err, started, first):
                     return
             else:
                 if self._watch_events == 0 and self._clock.monotonic() - started < _SHORT_WATCH:
                     await self._back_off("watch closed at once without an event")
+            first = False
             if self._metrics is not None:
                 self._metrics.watch_restarts.inc()
 
-    async def _relist_needed_after(self, err: Exception, started: float) -> bool:
-        """Log a failed watch, back off if that is due, and say whether to relist."""
+    async def _relist_needed_after(self, err: Exception, started: float, first: bool) -> bool:
+        """Log a failed watch, back off if that is due, and say whether to relist.
+
+        `first`: the watch was the first one after a list.
+        """
+        unusable = is_expired(err) or is_too_large_resource_version(err)
+        if unusable and first and self._watch_events == 0:
+            # The version just listed is already unusable for a watch (an apiserver behind
+            # the list's): relisting at once would meet the same error, a hot loop of lists.
+            await self._back_off("watch of a fresh list refused its version, relisting", err)
         if is_expired(err):
             self._log.info("watch resourceVersion expired, relisting", error=str(err))
             return True

@@ -3,13 +3,15 @@ apiserver restart in the middle of a watch."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from mirrorctl.client import Client, GoneError
+from mirrorctl.client import Client, GoneError, Resource
 from mirrorctl.client.resources import CONFIGMAPS
+from mirrorctl.clock import FakeClock
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.informers import InformerFactory
 from mirrorctl.metrics.informer import InformerMetrics
@@ -101,5 +103,56 @@ async def test_apiserver_restart_mid_watch_recovers(
         assert "cm-after" in rec.names("add")
         assert "cm-1" in rec.names("update")
         assert "cm-2" in rec.names("delete") | rec.names("tombstone")
+    finally:
+        await factory.stop()
+
+
+class StaleWatches:
+    """Lists through a real client but watches from resourceVersion 1: once the apiserver's
+    watch cache starts later than that, every watch fails with 410 (as behind a lagging
+    apiserver), however fresh the list."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.lists = 0
+
+    async def list(self, resource: Resource, namespace: str | None = None, **kw: Any) -> Any:
+        self.lists += 1
+        return await self.client.list(resource, namespace, **kw)
+
+    def watch(
+        self, resource: Resource, namespace: str | None = None, **kw: Any
+    ) -> AsyncIterator[dict[str, Any]]:
+        kw["resource_version"] = "1"
+        return self.client.watch(resource, namespace, **kw)
+
+
+def backing_off(clock: FakeClock) -> bool:
+    """Whether the informer sleeps a backoff (an open watch's silence timer is 330 s away)."""
+    deadline = clock.next_deadline()
+    return deadline is not None and deadline - clock.monotonic() < 60
+
+
+async def test_a_watch_gone_right_after_its_list_backs_off_before_relisting(
+    admin_client: Client, namespace: str, control_plane: ControlPlane
+) -> None:
+    await admin_client.create(CONFIGMAPS, configmap("cm", namespace))
+    control_plane.compact_etcd()
+    await control_plane.arestart_apiserver()  # a new watch cache, starting after version 1
+    stale = StaleWatches(admin_client)
+    clock = FakeClock()
+    factory = InformerFactory(stale, clock=clock)
+    informer = factory.informer(CONFIGMAPS, namespace)
+    await factory.start()
+    try:
+        await eventually(informer.has_synced, what="sync")
+        # Relisting at once would meet the same 410 again: a hot loop of full lists.
+        await eventually(lambda: backing_off(clock), timeout=10, what="a backoff after the 410")
+        assert stale.lists == 1
+        await clock.advance(1.0)  # the first delay: 0.8 s plus up to 20% jitter
+        await eventually(lambda: stale.lists == 2, what="the relist")
+        await eventually(lambda: backing_off(clock), timeout=10, what="a second backoff")
+        assert stale.lists == 2
+        assert clock.next_deadline() - clock.monotonic() > 1.5  # type: ignore[operator]
     finally:
         await factory.stop()
