@@ -12,6 +12,7 @@ from mirrorctl.gcpause import gc_paused
 from mirrorctl.informers.handler import ResourceEventHandler
 from mirrorctl.informers.keys import key_of
 from mirrorctl.informers.store import Indexer
+from mirrorctl.informers.tombstone import DeletedFinalStateUnknown
 from mirrorctl.informers.transform import Transform
 from mirrorctl.metrics.informer import BoundInformerMetrics
 
@@ -174,6 +175,8 @@ class CacheProcessor:
             key = key_of(obj)
         except Exception:
             self._log.exception("cannot cache watched object", object=repr(obj)[:200])
+            if event_type == "DELETED":
+                self._forget(obj)
             return
         events = self._events
         if events is not None:
@@ -206,6 +209,21 @@ class CacheProcessor:
                     handler.on_update(old, obj)
                 except Exception:
                     self._log.exception("event handler failed", handler=repr(handler))
+
+    def _forget(self, obj: _Obj) -> None:
+        """Drop what a DELETED event names although its object could not be prepared: kept,
+        it would stay cached, an object readers see and no later event removes."""
+        try:
+            key = key_of(obj)
+        except Exception:
+            return
+        old = self._store.pop(key)
+        if old is None:
+            return
+        # Handlers get the last state they were told of; the final one could not be prepared.
+        tombstone = DeletedFinalStateUnknown(key, old)
+        for handler in self._handlers:
+            self._call(handler.on_delete, tombstone)
 
     def resync(self) -> None:
         """Replay every cached object to every handler as an update with `old is new`."""

@@ -214,3 +214,25 @@ def test_an_index_function_that_raises_does_not_hide_the_object_from_handlers() 
     ]
     assert rec.calls[3][0] == "delete"
     assert p.store.keys() == ["ns/listed"]
+
+
+def test_a_delete_whose_object_the_transform_fails_on_still_leaves_the_cache() -> None:
+    def needs_data(o: Obj) -> Obj:
+        o["size"] = len(o["data"])  # written for objects that always have data
+        return o
+
+    p = CacheProcessor(Indexer(), api_version="v1", kind="ConfigMap", transform=needs_data)
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace(p.prepare([cm("a", data={"k": "v"})]), "1")
+    cached = p.store.get_by_key("ns/a")
+    assert cached is not None
+    # Its last change before the delete dropped the data: the transform fails on both.
+    p.apply("MODIFIED", cm("a", "2"))
+    p.apply("DELETED", cm("a", "3"))
+    p.apply("DELETED", cm("never-cached", "4"))
+    assert p.store.keys() == []
+    assert rec.calls == [
+        ("add", "a", True),
+        ("delete", DeletedFinalStateUnknown("ns/a", cached)),
+    ]
