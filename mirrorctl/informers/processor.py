@@ -131,7 +131,8 @@ class CacheProcessor:
 
     def prepare(self, items: list[_Obj]) -> list[_Obj]:
         """Listed objects ready for `replace` (kind, apiVersion, transform); an object that
-        cannot be prepared is logged and left out."""
+        cannot be prepared is logged and stands as cached, if it is: it still exists, and
+        leaving it out would tell handlers it was deleted."""
         prepared: list[_Obj] = []
         with gc_paused():
             for item in items:
@@ -139,7 +140,17 @@ class CacheProcessor:
                     prepared.append(self._prepare(item))
                 except Exception:
                     self._log.exception("cannot cache listed object", object=repr(item)[:200])
+                    cached = self._cached_as(item)
+                    if cached is not None:
+                        prepared.append(cached)
         return prepared
+
+    def _cached_as(self, obj: _Obj) -> _Obj | None:
+        try:
+            key = key_of(obj)
+        except Exception:
+            return None
+        return self._store.get_by_key(key)
 
     def replace(self, items: list[_Obj], resource_version: str) -> None:
         """Apply a complete list of `prepare`d objects: adds, updates of changed objects,
@@ -213,13 +224,11 @@ class CacheProcessor:
     def _forget(self, obj: _Obj) -> None:
         """Drop what a DELETED event names although its object could not be prepared: kept,
         it would stay cached, an object readers see and no later event removes."""
-        try:
-            key = key_of(obj)
-        except Exception:
-            return
-        old = self._store.pop(key)
+        old = self._cached_as(obj)
         if old is None:
             return
+        key = key_of(old)
+        self._store.pop(key)
         # Handlers get the last state they were told of; the final one could not be prepared.
         tombstone = DeletedFinalStateUnknown(key, old)
         for handler in self._handlers:

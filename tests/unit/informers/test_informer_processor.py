@@ -236,3 +236,27 @@ def test_a_delete_whose_object_the_transform_fails_on_still_leaves_the_cache() -
         ("add", "a", True),
         ("delete", DeletedFinalStateUnknown("ns/a", cached)),
     ]
+
+
+def test_a_relisted_object_the_transform_fails_on_is_not_reported_deleted() -> None:
+    def needs_data(o: Obj) -> Obj:
+        o["size"] = len(o["data"])  # written for objects that always have data
+        return o
+
+    p = CacheProcessor(Indexer(), api_version="v1", kind="ConfigMap", transform=needs_data)
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace(p.prepare([cm("a", data={"k": "v"}), cm("gone", data={})]), "1")
+    cached_a, cached_gone = p.store.get_by_key("ns/a"), p.store.get_by_key("ns/gone")
+    assert cached_a is not None
+    assert cached_gone is not None
+    rec.calls.clear()
+    # "a" and "b" exist on the server but cannot be prepared: "a" keeps its cached state
+    # and is not told as deleted; "b", never cached, stays unknown.
+    p.replace(p.prepare([cm("a", "2"), cm("b", "3"), cm("c", "4", data={})]), "4")
+    assert rec.calls == [
+        ("add", "c", False),
+        ("delete", DeletedFinalStateUnknown("ns/gone", cached_gone)),
+    ]
+    assert p.store.get_by_key("ns/a") is cached_a
+    assert sorted(p.store.keys()) == ["ns/a", "ns/c"]
