@@ -73,6 +73,8 @@ class InformerCache:
             )
 
     def get(self, res: Resource, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        # "" is how object metadata says "no namespace"; it must not become a key of its own.
+        namespace = namespace or None
         self._check_namespace(res, namespace)
         if res.namespaced and namespace is None:
             raise ValueError(f"{resource_label(res)} is namespaced: get needs a namespace")
@@ -84,6 +86,7 @@ class InformerCache:
         namespace: str | None = None,
         label_selector: Mapping[str, str] | None = None,
     ) -> list[dict[str, Any]]:
+        namespace = namespace or None  # "" lists every namespace, as None does
         self._check_namespace(res, namespace)
         store = self._synced(res).store
         if namespace is None or namespace == self._namespace:

@@ -86,3 +86,27 @@ async def test_reads_before_sync_fail_loudly() -> None:
     with pytest.raises(ValueError, match="cluster-scoped"):
         cache.get(NAMESPACES, "default", "ns1")
     await factory.stop()
+
+
+async def test_an_empty_namespace_means_none_as_in_object_metadata() -> None:
+    # An object's metadata.namespace (or a controller-runtime ObjectKey) is "" when unset:
+    # a list over "" reads every cached namespace, a get of a namespaced object without one
+    # is the same clear error as with None, and a cluster-scoped get accepts "".
+    cache, factory = await started_cache()
+    assert names(cache.list(CONFIGMAPS, "")) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="needs a namespace"):
+        cache.get(CONFIGMAPS, "a", "")
+    await factory.stop()
+    scoped, factory = await started_cache(namespace="ns1")
+    assert len(scoped.list(CONFIGMAPS, "")) == 3
+    await factory.stop()
+    clock = FakeClock()
+    ns = {"metadata": {"name": "ns1", "resourceVersion": "1"}}
+    factory = InformerFactory(StaticListerWatcher([ns], clock=clock), clock=clock)
+    cluster = InformerCache(factory)
+    cluster.informer(NAMESPACES)
+    await factory.start()
+    assert await factory.wait_for_sync(timeout=1.0)
+    assert cluster.get(NAMESPACES, "ns1", "") is not None
+    assert names(cluster.list(NAMESPACES, "")) == ["ns1"]
+    await factory.stop()
