@@ -15,6 +15,7 @@ from mirrorctl.mirroring.self_mirror import is_self_mirror
 from mirrorctl.mirroring.status import READY, MirrorDestinationStatus, State
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
+from mirrorctl.reconcilers.conditions import with_foreign_conditions
 from mirrorctl.reconcilers.merge_patch import merge_patch
 from mirrorctl.reconcilers.notices import NORMAL, WARNING
 from mirrorctl.reconcilers.resolve import DestinationResolver
@@ -75,7 +76,8 @@ def count_sources(view: MirroringView, name: str, receiver: Receiver | None) -> 
 class DestinationReconciler:
     """Key: a MirrorDestination. Writes its status (state, observation, Ready condition,
     resolved receiver, source count) by merge patch of the status subresource when, and only
-    when, it differs from the stored one, and records an Event on every transition."""
+    when, it differs from the stored one, and records an Event on every transition. Other
+    controllers' conditions are kept (`with_foreign_conditions`)."""
 
     def __init__(
         self,
@@ -104,12 +106,15 @@ class DestinationReconciler:
             source_count=count_sources(self._view, request.name, outcome.receiver),
             now=self._now(),
         )
-        desired = status.to_dict()
         stored = obj.get("status")
         current: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
+        desired, foreign = with_foreign_conditions(current, status.to_dict(), (READY,))
         if desired == current:
             return Result()
-        patch = {"status": merge_patch(current, desired)}
+        patch: dict[str, Any] = {"status": merge_patch(current, desired)}
+        if foreign and "conditions" in patch["status"]:
+            # Optimistic lock: a condition added since the cache saw the object is not lost.
+            patch["metadata"] = {"resourceVersion": obj["metadata"]["resourceVersion"]}
         written = await self._writer.patch_status(
             self._view.resources.mirror_destinations, obj, patch
         )
