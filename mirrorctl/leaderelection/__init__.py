@@ -17,11 +17,13 @@ Usage::
    replace of the last version seen (a 409 means someone else wrote: the record is re-read).
 3. Stops when the caller cancels `run`, when the leading work raises, when no renewal has
    succeeded for `renew_deadline` since the last successful one, or at once when the re-read
-   record shows another holder. Then, in order: the leading task is cancelled and awaited
-   (renewals continue meanwhile), renewal stops, `is_leader()` turns False, on a voluntary
-   stop with `release_on_cancel` the Lease is released (holder cleared,
-   `leaseDurationSeconds=1`, conditional on nobody having written since), and
-   `on_stopped_leading()` is called — only if this process had been leading.
+   record shows another holder, or a renewal in our name that this process never sent
+   (another process under the same identity: renewing it back would make two leaders).
+   Then, in order: the leading task is cancelled and awaited (renewals continue meanwhile),
+   renewal stops, `is_leader()` turns False, on a voluntary stop with `release_on_cancel`
+   the Lease is released (holder cleared, `leaseDurationSeconds=1`, conditional on nobody
+   having written since), and `on_stopped_leading()` is called — only if this process had
+   been leading.
 4. Returns normally after losing leadership; re-raises `CancelledError` when cancelled and the
    leading task's exception when it failed. An elector runs once at a time; it may be re-run.
 5. Raises `LeaseAccessError` at once, while acquiring or leading (after stopping as in 3),

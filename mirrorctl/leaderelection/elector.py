@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import random
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,6 +80,14 @@ class LeaderElector:
         # expiry is judged by, so skew between hosts never matters.
         self._observed_at = 0.0
         self._renewed_at = 0.0
+        # renewTimes of our writes since the last one known to have landed: a write whose
+        # reply was lost may have landed anyway, and must not pass for another process's.
+        # Renewals fail for at most renew_deadline before the term ends: at most this many
+        # attempts, of up to two writes each.
+        attempts = math.ceil(config.renew_deadline / config.retry_period) + 2
+        self._unconfirmed: deque[str] = deque(maxlen=2 * attempts)
+        # Set when another process renews the Lease under our identity while we lead.
+        self._twin = False
         self._leading = False
         self._running = False
         self._reported_leader = ""
@@ -140,6 +150,7 @@ class LeaderElector:
         on_stopped_leading: OnStoppedLeading,
         on_new_leader: OnNewLeader | None,
     ) -> None:
+        self._twin = False
         self._set_leading(True)
         renewal = asyncio.create_task(
             self._renew(on_new_leader), name=f"leader-renew {self._lock.describe()}"
@@ -191,7 +202,7 @@ class LeaderElector:
                 self._report_new_leader(on_new_leader)
                 if renewed:
                     break
-                if self.leader() != cfg.identity:
+                if self.leader() != cfg.identity or self._twin:
                     # Someone else holds an unexpired Lease: waiting out the deadline would
                     # only prolong the time two processes both believe they lead.
                     self._log.warning(
@@ -238,22 +249,29 @@ class LeaderElector:
                 lease_transitions=observed.lease_transitions,
             )
             try:
-                await self._lock.update(renewal)
+                await self._write(renewal)
             except Exception as exc:  # fall back to reading the record
                 self._log.info("leader election: optimistic renewal failed", error=repr(exc))
             else:
-                self._observe(renewal)
                 return True
 
         current = await self._lock.get()
         if current is None:
-            await self._lock.create(desired)
-            self._observe(desired)
+            await self._write(desired, create=True)
             return True
-        if current != self._observed:
+        previous = self._observed
+        if current != previous:
             self._observe(current)
         holder = current.holder_identity
         if holder and holder != cfg.identity and not self._observed_expired():
+            return False
+        if holder == cfg.identity and self._leading and self._renewed_by_another(current, previous):
+            # Renewing it back would make two leaders that each renew over the other forever.
+            self._log.error(
+                "leader election: another process renews this lease under our identity; "
+                "identities must be unique, stepping down"
+            )
+            self._twin = True
             return False
         if holder == cfg.identity:
             record = dataclasses.replace(
@@ -263,9 +281,30 @@ class LeaderElector:
             )
         else:
             record = dataclasses.replace(desired, lease_transitions=current.lease_transitions + 1)
-        await self._lock.update(record)
-        self._observe(record)
+        await self._write(record)
         return True
+
+    async def _write(self, record: LeaderElectionRecord, *, create: bool = False) -> None:
+        if record.renew_time is not None:
+            self._unconfirmed.append(record.renew_time)
+        if create:
+            await self._lock.create(record)
+        else:
+            await self._lock.update(record)
+        self._unconfirmed.clear()
+        self._observe(record)
+
+    def _renewed_by_another(
+        self, current: LeaderElectionRecord, previous: LeaderElectionRecord | None
+    ) -> bool:
+        """Whether a record in our name holds a renewal we never sent.
+
+        Only renewTime is compared: it is ours to the microsecond, whereas an edit of other
+        fields (by an administrator, say) is no sign of a second holder.
+        """
+        if previous is None or current.renew_time == previous.renew_time:
+            return False
+        return current.renew_time not in self._unconfirmed
 
     async def _release(self) -> None:
         """Hand the Lease back if the last record we saw is ours.

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 
 from mirrorctl.client import Client
 from mirrorctl.client.errors import NotFoundError
+from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import LEASES
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElector, LeaseAccessError
@@ -355,3 +356,99 @@ async def test_a_lease_in_a_missing_namespace_is_a_clear_error(
     with pytest.raises(LeaseAccessError, match=rf"namespace {missing!r} does not exist"):
         await asyncio.wait_for(a.task, BOUND)
     assert not a.leading.is_set()
+
+
+async def test_two_processes_with_one_identity_do_not_both_lead(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "twins", **STEADY)
+    a.start()
+    await _wait(a.leading)
+    # A second process under the same identity (a copied --identity, a cloned pod) reads
+    # its own name on the Lease and renews it, as a restarted process rightly would.
+    config = a.elector.config
+    b = spawn(admin_client, namespace, "twins", **STEADY)
+    b.elector = LeaderElector(admin_client, config)
+    b.identity = config.identity
+    b.start()
+    await _wait(b.leading)
+    # a's next renewal meets b's write (409), re-reads a record in its name it never wrote,
+    # and must step down rather than renew it back: otherwise both lead for good.
+    await _wait(a.stopped)
+    assert a.task is not None
+    await a.task
+    assert not a.elector.is_leader()
+    for _ in range(10):  # several renewals: b keeps the Lease, a does not come back
+        await asyncio.sleep(STEADY["retry_period"])
+        assert b.elector.is_leader()
+    spec = await _lease(admin_client, namespace, "twins")
+    assert spec["holderIdentity"] == config.identity
+    assert spec["leaseTransitions"] == 0
+
+
+class LosingReplies:
+    """The real client, except that the reply to the next replace is lost after the
+    apiserver applied it (a timeout or a reset connection on the way back)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self.lose_next = False
+        self.lost = 0
+
+    async def get(self, resource: Resource, name: str, namespace: str | None = None) -> Any:
+        return await self._client.get(resource, name, namespace)
+
+    async def create(
+        self, resource: Resource, body: Mapping[str, Any], namespace: str | None = None
+    ) -> Any:
+        return await self._client.create(resource, body, namespace)
+
+    async def replace(self, resource: Resource, body: Mapping[str, Any]) -> Any:
+        reply = await self._client.replace(resource, body)
+        if self.lose_next:
+            self.lose_next = False
+            self.lost += 1
+            raise ConnectionResetError("reply lost")
+        return reply
+
+
+async def test_a_renewal_whose_reply_was_lost_is_recognised_as_our_own(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    lossy = LosingReplies(admin_client)
+    a = spawn(admin_client, namespace, "lossy", **STEADY)
+    a.elector = LeaderElector(lossy, a.elector.config)
+    a.start()
+    await _wait(a.leading)
+    lossy.lose_next = True
+    await _until(_sync(lambda: lossy.lost == 1))
+    first = await _lease(admin_client, namespace, "lossy")
+
+    async def renewed_again() -> bool:
+        spec = await _lease(admin_client, namespace, "lossy")
+        return bool(spec["renewTime"] != first["renewTime"])
+
+    # The next renewal meets a 409 against its own applied write: not another process.
+    await _until(renewed_again)
+    assert a.elector.is_leader()
+    assert not a.stopped.is_set()
+
+
+async def test_an_edit_of_the_lease_that_keeps_the_renewal_does_not_unseat_the_leader(
+    admin_client: Client, namespace: str, spawn: Spawn
+) -> None:
+    a = spawn(admin_client, namespace, "edited", **STEADY)
+    a.start()
+    await _wait(a.leading)
+    lease = await admin_client.get(LEASES, "edited", namespace)
+    lease["metadata"]["labels"] = {"edited": "yes"}
+    lease["spec"]["leaseDurationSeconds"] = 30
+    await admin_client.replace(LEASES, lease)
+
+    async def renewed_after_the_edit() -> bool:
+        spec = await _lease(admin_client, namespace, "edited")
+        return bool(spec["renewTime"] != lease["spec"]["renewTime"])
+
+    await _until(renewed_after_the_edit)
+    assert a.elector.is_leader()
+    assert not a.stopped.is_set()
