@@ -255,3 +255,28 @@ async def test_a_port_in_use_fails_start_and_frees_the_other_listener(
             assert await _refused(metrics)
     finally:
         taken.close()
+
+
+async def test_readyz_fails_until_the_caches_sync(
+    controller_client: Client, namespace: str
+) -> None:
+    # The controller identity may not list ConfigMaps here, so this cache never syncs.
+    options = ManagerOptions(
+        health_probe_bind_address="127.0.0.1:0", namespace=namespace, cache_sync_timeout=60.0
+    )
+
+    async def reconcile(request: Request) -> Result:
+        return Result()
+
+    async with no_task_leaks():
+        manager = Manager(controller_client, options)
+        ControllerBuilder(manager).for_(CONFIGMAPS).complete(reconcile)
+        async with running(manager):
+            await manager.wait_serving()
+            status, body = await get(manager.health_address, "/readyz?verbose")
+            assert status == 500
+            assert "[-]informers-synced failed: informer caches have not synced yet" in body
+            assert (await get(manager.health_address, "/readyz/informers-synced"))[0] == 500
+            # Alive all the same: a liveness restart would not make the cache sync.
+            assert await get(manager.health_address, "/healthz") == (200, "ok")
+            assert not manager.caches_synced
