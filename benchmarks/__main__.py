@@ -34,6 +34,7 @@ MODULES = [
     "b3_fanout",
     "b4_latency",
     "b7_peers",
+    "b8_kopf_indexed",
 ]
 OUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 

@@ -49,14 +49,19 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks import plots
 from benchmarks.peers.cluster import install, install_kopf_role
-from benchmarks.peers.mirrorctl_process import MirrorctlProcess
+from benchmarks.peers.contenders import (
+    external,
+    fan_out,
+    mb,
+    start,
+    startup,
+    startup_capped,
+)
 from benchmarks.peers.observer import Observer, has_analyzer_ip, mirrors_to
 from benchmarks.peers.population import (
     R,
@@ -65,7 +70,7 @@ from benchmarks.peers.population import (
     put_destination,
     source_pod_name,
 )
-from benchmarks.peers.process import Child, Usage, settle
+from benchmarks.peers.process import Usage, settle
 from benchmarks.peers.stats import percentile, ratio, summary_ms
 from mirrorctl.client import Client
 from mirrorctl.client.resources import PODS
@@ -87,98 +92,6 @@ PROBE_DESTINATIONS = ("b7-p1", "b7-p2")
 TIMEOUT = 1800.0
 PEERS = ("mirrorctl", "plain-loop", "kopf")
 INDEXED_CAP = 300.0  # seconds the kopf-with-indexes variant gets to finish starting
-
-
-def _external(address: str) -> dict[str, Any]:
-    return {"externalAnalyzer": True, "analyzerIP": address}
-
-
-@dataclass
-class _Running:
-    child: Child
-    ready: Callable[[], Awaitable[bool]]
-    stop: Callable[[], Awaitable[Any]]
-
-
-async def _start(peer: str, cp: ControlPlane, namespace: str, log_dir: Path) -> _Running:
-    tag = f"{peer}-{namespace}"
-    if peer == "mirrorctl":
-        process = MirrorctlProcess(
-            cp.controller_kubeconfig, log_dir / f"{tag}.log", namespace=namespace, workers=WORKERS
-        )
-        await process.start()
-        return _Running(process.child, process.idle, process.stop)
-    ready_file = log_dir / f"{tag}.ready"
-    ready_file.unlink(missing_ok=True)
-    module = {"plain-loop": "plain_loop", "kopf": "kopf_operator", "kopf-indexed": "kopf_indexed"}[
-        peer
-    ]
-    argv = [
-        sys.executable,
-        "-m",
-        f"benchmarks.peers.{module}",
-        str(cp.controller_kubeconfig),
-        namespace,
-        str(WORKERS),
-        str(ready_file),
-    ]
-    child = Child(peer, argv, log_dir / f"{tag}.log")
-    await child.start()
-
-    async def ready() -> bool:
-        return ready_file.exists()
-
-    return _Running(child, ready, child.stop)
-
-
-async def _startup(running: _Running, trace: list[tuple[float, Usage]]) -> dict[str, Any]:
-    settled = await settle(running.child, ready=running.ready, timeout=TIMEOUT, trace=trace)
-    return {
-        "seconds": settled.busy_until - running.child.started_at,
-        "cpu_s": settled.usage.cpu_seconds,
-        "peak_rss": settled.usage.peak_rss_bytes,
-        "rss": settled.usage.rss_bytes,
-    }
-
-
-async def _startup_capped(running: _Running, cap: float) -> dict[str, Any]:
-    try:
-        settled = await settle(running.child, ready=running.ready, timeout=cap)
-    except TimeoutError:
-        usage = running.child.usage()
-        return {
-            "finished_startup": False,
-            "cap_s": cap,
-            "cpu_s_at_cap": round(usage.cpu_seconds, 1),
-            "rss_mb_at_cap": _mb(usage.rss_bytes),
-        }
-    return {
-        "finished_startup": True,
-        "startup_s": round(settled.busy_until - running.child.started_at, 2),
-        "startup_cpu_s": round(settled.usage.cpu_seconds, 2),
-        "startup_peak_rss_mb": _mb(settled.usage.peak_rss_bytes),
-        "steady_rss_mb": _mb(settled.usage.rss_bytes),
-    }
-
-
-async def _fan_out(
-    admin: Client, running: _Running, vmis: Observer, names: list[str], address: str
-) -> dict[str, Any]:
-    expectation = vmis.expect(names, has_analyzer_ip(address))
-    cpu0 = running.child.usage().cpu_seconds
-    t0 = time.monotonic()
-    await put_destination(admin, FANOUT_DESTINATION, spec=_external(address))
-    last = await expectation.wait(TIMEOUT)
-    cpu_converged = running.child.usage().cpu_seconds - cpu0
-    settled = await settle(running.child, timeout=TIMEOUT)
-    return {
-        "seconds": last - t0,
-        "cpu_s_to_converged": cpu_converged,
-        "cpu_s_to_settled": settled.usage.cpu_seconds - cpu0,
-        "rss_after": settled.usage.rss_bytes,
-        "peak_rss_after": settled.usage.peak_rss_bytes,
-        "times": [t - t0 for t in expectation.times.values()],
-    }
 
 
 class _Probes:
@@ -268,10 +181,6 @@ def _cached_bytes_by_kind(manager: Manager) -> dict[str, dict[str, int]]:
     return found
 
 
-def _mb(value: float) -> float:
-    return round(value / 2**20, 1)
-
-
 async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -> dict[str, Any]:
     admin = await Client.from_kubeconfig(cp.admin_kubeconfig)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-b7-"))
@@ -285,10 +194,10 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
         await install_kopf_role(admin)
         for namespace in (NAMESPACE, EMPTY_NAMESPACE):
             await ensure_namespace(admin, namespace)
-        await put_destination(admin, "b7-a", spec=_external("192.0.2.1"))
-        await put_destination(admin, "b7-b", spec=_external("192.0.2.2"))
-        await put_destination(admin, "b7-p1", spec=_external("198.51.100.1"))
-        await put_destination(admin, "b7-p2", spec=_external("198.51.100.2"))
+        await put_destination(admin, "b7-a", spec=external("192.0.2.1"))
+        await put_destination(admin, "b7-b", spec=external("192.0.2.2"))
+        await put_destination(admin, "b7-p1", spec=external("198.51.100.1"))
+        await put_destination(admin, "b7-p2", spec=external("198.51.100.2"))
         half = sources // 2
         names = await create_sources(
             admin, NAMESPACE, sources, lambda i: "b7-a" if i < half else "b7-b"
@@ -298,7 +207,7 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
         )
         await vmis.start()
         # Configure everything once (not measured), so no measured start has writes to do.
-        warm = await _start("mirrorctl", cp, NAMESPACE, log_dir)
+        warm = await start("mirrorctl", cp, NAMESPACE, log_dir, WORKERS)
         try:
             await vmis.expect(names[:half], has_analyzer_ip("192.0.2.1")).wait(TIMEOUT)
             await vmis.expect(names[half:], has_analyzer_ip("192.0.2.2")).wait(TIMEOUT)
@@ -311,34 +220,42 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
 
         for n, peer in enumerate(PEERS):
             print(f"b7: {peer} ...", file=sys.stderr, flush=True)
-            empty = await _start(peer, cp, EMPTY_NAMESPACE, log_dir)
+            empty = await start(peer, cp, EMPTY_NAMESPACE, log_dir, WORKERS)
             try:
-                baseline = await _startup(empty, [])
+                baseline = await startup(empty, TIMEOUT)
             finally:
                 await empty.stop()
             trace: list[tuple[float, Usage]] = []
             events0 = vmis.events
-            running = await _start(peer, cp, NAMESPACE, log_dir)
+            running = await start(peer, cp, NAMESPACE, log_dir, WORKERS)
             try:
-                startup = await _startup(running, trace)
+                started = await startup(running, TIMEOUT, trace)
                 startup_writes = vmis.events - events0
                 traces[peer] = [
                     (t - running.child.started_at, u.rss_bytes / 2**20) for t, u in trace
                 ]
-                fanout = await _fan_out(admin, running, vmis, names[:half], f"192.0.2.{10 + n}")
+                fanout = await fan_out(
+                    admin,
+                    running,
+                    vmis,
+                    names[:half],
+                    FANOUT_DESTINATION,
+                    f"192.0.2.{10 + n}",
+                    TIMEOUT,
+                )
                 fanouts[peer] = fanout["times"]
                 await probe_runner.measure(5)  # warm-up
                 latencies[peer] = await probe_runner.measure(probes)
             finally:
                 code = await running.stop()
             results[peer] = {
-                "startup_s": round(startup["seconds"], 2),
-                "startup_cpu_s": round(startup["cpu_s"], 2),
-                "startup_peak_rss_mb": _mb(startup["peak_rss"]),
-                "steady_rss_mb": _mb(startup["rss"]),
-                "empty_namespace_rss_mb": _mb(baseline["rss"]),
+                "startup_s": round(started["seconds"], 2),
+                "startup_cpu_s": round(started["cpu_s"], 2),
+                "startup_peak_rss_mb": mb(started["peak_rss"]),
+                "steady_rss_mb": mb(started["rss"]),
+                "empty_namespace_rss_mb": mb(baseline["rss"]),
                 "empty_namespace_startup_cpu_s": round(baseline["cpu_s"], 2),
-                "bytes_per_cached_source": round((startup["rss"] - baseline["rss"]) / cached),
+                "bytes_per_cached_source": round((started["rss"] - baseline["rss"]) / cached),
                 "vmi_writes_at_startup": startup_writes,
                 "fanout_s": round(fanout["seconds"], 3),
                 "fanout_vmis_per_s": round(half / fanout["seconds"], 1),
@@ -348,8 +265,8 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
                 "fanout_cpu_ms_per_vmi_to_settled": round(
                     fanout["cpu_s_to_settled"] / half * 1e3, 3
                 ),
-                "rss_after_fanout_mb": _mb(fanout["rss_after"]),
-                "peak_rss_mb": _mb(fanout["peak_rss_after"]),
+                "rss_after_fanout_mb": mb(fanout["rss_after"]),
+                "peak_rss_mb": mb(fanout["peak_rss_after"]),
                 "latency": summary_ms(latencies[peer]),
                 "exit_code": code,
             }
@@ -365,9 +282,9 @@ async def _run(cp: ControlPlane, sources: int = SOURCES, probes: int = PROBES) -
             if e["objects"]
         }
         print("b7: kopf-indexed (start-up only) ...", file=sys.stderr, flush=True)
-        indexed = await _start("kopf-indexed", cp, NAMESPACE, log_dir)
+        indexed = await start("kopf-indexed", cp, NAMESPACE, log_dir, WORKERS)
         try:
-            done = await _startup_capped(indexed, INDEXED_CAP)
+            done = await startup_capped(indexed, INDEXED_CAP)
         finally:
             await indexed.stop()
     finally:
