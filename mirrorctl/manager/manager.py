@@ -364,6 +364,10 @@ class Manager:
         error = task.exception()
         if error is None:
             return
+        lost = self._error
+        if task is self._elector_task and isinstance(lost, LeaderElectionLostError):
+            # The elector reports the loss before raising what caused it (a forbidden Lease).
+            lost.__cause__ = lost.__cause__ or error
         self._log.error("manager task failed", task=task.get_name(), exc_info=error)
         if not self._stopping:
             self._fail(error)

@@ -10,6 +10,8 @@ from collections import defaultdict
 import pytest
 
 from mirrorctl.client import Client
+from mirrorctl.client.errors import ForbiddenError, NotFoundError
+from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import CONFIGMAPS, LEASES
 from mirrorctl.controller import ControllerBuilder
 from mirrorctl.leaderelection import LeaderElectionConfig, LeaseAccessError
@@ -302,3 +304,57 @@ async def test_sigterm_while_acquiring_stops_without_ever_leading(
     assert signal.getsignal(signal.SIGTERM) == before
     spec = (await admin_client.get(LEASES, lease, namespace))["spec"]
     assert spec["holderIdentity"] == "someone-else"
+
+
+ROLES = Resource("rbac.authorization.k8s.io", "v1", "roles", "Role", True)
+ROLE_BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", True)
+CONTROLLER_USER = "system:serviceaccount:mirrorctl-system:mirrorctl"
+
+
+async def test_access_revoked_while_leading_is_named_as_the_cause_of_the_loss(
+    admin_client: Client, controller_client: Client, namespace: str
+) -> None:
+    rules = [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["*"]}]
+    await admin_client.create(ROLES, {"metadata": {"name": "lease"}, "rules": rules}, namespace)
+    binding = {
+        "metadata": {"name": "lease"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "lease"},
+        "subjects": [
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": CONTROLLER_USER}
+        ],
+    }
+    await admin_client.create(ROLE_BINDINGS, binding, namespace)
+
+    async def lease_access_is(granted: bool) -> bool:
+        try:
+            await controller_client.get(LEASES, "revoked", namespace)
+        except ForbiddenError:
+            return not granted
+        except NotFoundError:
+            pass
+        return granted
+
+    # The apiserver's authorizer learns of RBAC changes a moment after they are stored.
+    await eventually(lambda: lease_access_is(True), what="the grant to take effect")
+    election = LeaderElectionConfig(
+        name="revoked",
+        namespace=namespace,
+        lease_duration=60.0,
+        renew_deadline=40.0,
+        retry_period=0.3,
+    )
+    async with no_task_leaks():
+        mgr = Manager(controller_client, ManagerOptions(leader_election=election))
+        task = asyncio.create_task(mgr.start())
+        try:
+            await eventually(mgr.is_leader, what="leadership")
+            await admin_client.delete(ROLE_BINDINGS, "lease", namespace)
+            with pytest.raises(LeaderElectionLostError) as lost:
+                await asyncio.wait_for(task, BOUND)
+        finally:
+            if not task.done():
+                mgr.stop()
+                await asyncio.wait({task}, timeout=BOUND)
+    # The loss comes at the first refused renewal, not 40 s later, and says why.
+    assert isinstance(lost.value.__cause__, LeaseAccessError)
+    assert "forbidden" in str(lost.value.__cause__)
