@@ -156,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             settings = settings.model_copy(update={"in_cluster": True})
     from mirrorctl.cli.run import ClusterConfigError
+    from mirrorctl.leaderelection import LeaseAccessError
+    from mirrorctl.manager import ManagerError
 
     try:
         if command == "run":
@@ -165,8 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mirrorctl.cli.dev import dev
 
         return asyncio.run(dev(settings))
-    except ClusterConfigError as error:
+    except (ClusterConfigError, LeaseAccessError) as error:
         print(f"mirrorctl: {error}", file=sys.stderr)
+        return 1
+    except ManagerError as error:
+        # An expected end of a run (leadership lost): what happened, and why, in one line; the
+        # logs before it hold the detail.
+        cause = f": {error.__cause__}" if error.__cause__ is not None else ""
+        print(f"mirrorctl: {error}{cause}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

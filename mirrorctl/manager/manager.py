@@ -23,6 +23,7 @@ from mirrorctl.controller.options import ControllerOptions
 from mirrorctl.controller.source import Source
 from mirrorctl.informers.factory import InformerFactory
 from mirrorctl.leaderelection.elector import LeaderElector
+from mirrorctl.leaderelection.errors import LeaseAccessError
 from mirrorctl.manager.address import BindAddress
 from mirrorctl.manager.endpoints import health_routes, metrics_routes
 from mirrorctl.manager.errors import LeaderElectionLostError
@@ -368,7 +369,11 @@ class Manager:
         if task is self._elector_task and isinstance(lost, LeaderElectionLostError):
             # The elector reports the loss before raising what caused it (a forbidden Lease).
             lost.__cause__ = lost.__cause__ or error
-        self._log.error("manager task failed", task=task.get_name(), exc_info=error)
+        if isinstance(error, LeaseAccessError):
+            # A configuration problem the message names in full: a traceback only hides it.
+            self._log.error("manager task failed", task=task.get_name(), error=str(error))
+        else:
+            self._log.error("manager task failed", task=task.get_name(), exc_info=error)
         if not self._stopping:
             self._fail(error)
 

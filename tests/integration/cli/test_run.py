@@ -128,3 +128,22 @@ async def test_an_unknown_setting_in_the_file_is_named(tmp_path: Path) -> None:
     assert finished.code == 2, finished
     assert len(finished.stderr.splitlines()) == 1
     assert "wrokers" in finished.stderr
+
+
+async def test_a_lease_it_may_not_use_ends_the_run_with_one_line(
+    base: dict[str, str], control_plane: ControlPlane
+) -> None:
+    finished = await mirrorctl(
+        "run",
+        "--kubeconfig",
+        str(control_plane.controller_kubeconfig),
+        "--leader-elect",
+        "--lease-namespace",
+        "no-such-namespace",
+        env=base,
+        timeout=60,
+    )
+    assert finished.code == 1, finished
+    assert "Traceback" not in finished.stderr
+    last = finished.stderr.splitlines()[-1]
+    assert last.startswith("mirrorctl: lease no-such-namespace/"), finished.stderr
