@@ -18,23 +18,33 @@ __all__ = ["LineSplitter", "WatchStream", "decode_event"]
 class LineSplitter:
     """Cuts a byte stream into newline-terminated lines, whatever the chunk boundaries."""
 
-    __slots__ = ("_partial",)
+    __slots__ = ("_pieces",)
 
     def __init__(self) -> None:
-        self._partial = b""
+        # The unterminated line so far, in pieces: joining only once it ends keeps a large
+        # object arriving in many small chunks linear rather than quadratic.
+        self._pieces: list[bytes] = []
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """The lines completed by `chunk` (without their newline, blank ones dropped)."""
+        pieces = self._pieces
         if b"\n" not in chunk:
-            self._partial += chunk
+            pieces.append(chunk)
             return []
-        parts = (self._partial + chunk).split(b"\n")
-        self._partial = parts.pop()
+        if pieces:
+            pieces.append(chunk)
+            chunk = b"".join(pieces)
+            pieces.clear()
+        parts = chunk.split(b"\n")
+        tail = parts.pop()
+        if tail:
+            pieces.append(tail)
         return [p for p in parts if p.strip()]
 
     def finish(self) -> bytes | None:
         """The unterminated tail at end of stream, if any."""
-        tail, self._partial = self._partial, b""
+        tail = b"".join(self._pieces)
+        self._pieces.clear()
         return tail if tail.strip() else None
 
 

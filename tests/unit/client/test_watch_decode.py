@@ -21,6 +21,17 @@ def test_lines_split_across_arbitrary_chunks() -> None:
         assert splitter.finish() is None
 
 
+def test_a_large_object_in_small_chunks_comes_out_whole() -> None:
+    big = orjson.dumps({"type": "ADDED", "object": {"data": "x" * 1_500_000}})
+    stream = big + b"\n" + LINE + b"\n" + big[:5000]
+    splitter = LineSplitter()
+    lines: list[bytes] = []
+    for i in range(0, len(stream), 1024):
+        lines.extend(splitter.feed(stream[i : i + 1024]))
+    assert lines == [big, LINE]
+    assert splitter.finish() == big[:5000]
+
+
 def test_unterminated_tail_is_returned_at_end() -> None:
     splitter = LineSplitter()
     assert splitter.feed(LINE + b"\n" + LINE[:10]) == [LINE]
