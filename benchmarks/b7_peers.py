@@ -6,7 +6,9 @@ after the other against the same apiserver in the same run, all as the controlle
 the shipped RBAC, plus for kopf only a separate ClusterRole (`KOPF_EXTRA_ROLE`: patch
 MirrorDestinations for kopf's state annotations, list/watch CRDs and namespaces, create
 Events). All three use mirrorctl's pure decision functions, write identical merge patches, run
-8 concurrent writes (mirrorctl ``--workers 8``) and log at WARNING.
+8 concurrent writes (mirrorctl ``--workers 8``) and log at WARNING. mirrorctl and kopf run on
+uvloop (both pick it when it is installed); the plain loop on asyncio's own loop, as a
+straightforward program would.
 
 Population (namespace ``bench-b7``): 10,000 source pods with one VMI each, half mirrored to
 MirrorDestination ``b7-a`` and half to ``b7-b`` (external analyzers), plus probe pods on

@@ -11,6 +11,7 @@ import kopf
 from kubernetes_asyncio import client, config
 
 from benchmarks.peers.desired import vmi_patch
+from mirrorctl.cli.event_loop import loop_factory
 from mirrorctl.mirroring import keys
 from mirrorctl.mirroring.configuration import MirroringConfiguration
 
@@ -76,7 +77,9 @@ def add_session(registry: kopf.OperatorRegistry, state: dict[str, Writer], worke
 
 
 def run_operator(registry: kopf.OperatorRegistry, kubeconfig: str, namespace: str) -> None:
-    """What ``kopf run --standalone --quiet --namespace NAMESPACE`` does, with our registry."""
+    """What ``kopf run --standalone --quiet --namespace NAMESPACE`` does, with our registry,
+    including its choice of loop: uvloop when installed, as ``mirrorctl run`` chooses."""
     os.environ["KUBECONFIG"] = kubeconfig  # kopf's own login reads it
     kopf.configure(quiet=True)
-    kopf.run(registry=registry, standalone=True, namespaces=[namespace])
+    with asyncio.Runner(loop_factory=loop_factory("auto")) as runner:
+        kopf.run(loop=runner.get_loop(), registry=registry, standalone=True, namespaces=[namespace])

@@ -155,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             and not (os.environ.get("KUBECONFIG") or settings.kubeconfig)
         ):
             settings = settings.model_copy(update={"in_cluster": True})
+    from mirrorctl.cli.event_loop import UnavailableLoopError, run_on
     from mirrorctl.cli.run import ClusterConfigError
     from mirrorctl.leaderelection import LeaseAccessError
     from mirrorctl.manager import ManagerError
@@ -163,10 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "run":
             from mirrorctl.cli.run import run
 
-            return asyncio.run(run(settings))
+            return run_on(settings.event_loop, run(settings))
         from mirrorctl.cli.dev import dev
 
-        return asyncio.run(dev(settings))
+        return run_on(settings.event_loop, dev(settings))
+    except UnavailableLoopError as error:
+        print(f"mirrorctl: {error}", file=sys.stderr)
+        return 2
     except (ClusterConfigError, LeaseAccessError) as error:
         print(f"mirrorctl: {error}", file=sys.stderr)
         return 1

@@ -48,6 +48,9 @@ class RunSettings(BaseSettings):
     disable_compression: bool = Field(
         True, description="ask for uncompressed responses (as kube-controller-manager does)"
     )
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        "auto", description="auto: uvloop if installed (about 7% less CPU), else asyncio's"
+    )
     contrail_api_version: str = DEFAULT_CONTRAIL_VERSION
     cluster_name: str | None = Field(
         None, description="only VMs/VMIs whose kube-manager pod-cluster-name matches"

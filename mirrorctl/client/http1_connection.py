@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import select
+from typing import cast
 
 import aiohttp
 
@@ -31,8 +32,9 @@ class Http1Connection(asyncio.Protocol):
     # -- asyncio.Protocol ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # A stream transport, though not always an `asyncio.Transport` subclass (uvloop's
+        # are their own classes with the same methods).
+        self._transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         parser = self._parser

@@ -147,3 +147,20 @@ async def test_a_lease_it_may_not_use_ends_the_run_with_one_line(
     assert "Traceback" not in finished.stderr
     last = finished.stderr.splitlines()[-1]
     assert last.startswith("mirrorctl: lease no-such-namespace/"), finished.stderr
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+async def test_either_event_loop_runs_and_stops_cleanly(
+    loop: str, control_plane: ControlPlane, base: dict[str, str]
+) -> None:
+    port = free_port()
+    args = [
+        "run",
+        "--kubeconfig",
+        str(control_plane.controller_kubeconfig),
+        "--health-probe-bind-address",
+        f"127.0.0.1:{port}",
+        "--event-loop",
+        loop,
+    ]
+    await _run_until_ready(port, args, base)
