@@ -1,8 +1,8 @@
 """Which event loop the long-running commands (``run``, ``dev``) use.
 
-uvloop's loop and TLS transport are written in Cython: on the fan-out of B3 they cut the
-controller's CPU per patched VMI by about 7% (BENCHMARKS.md). ``kopf run`` likewise picks
-uvloop when it is installed. The library itself never chooses a loop: a program embedding a
+uvloop's loop and TLS transport are written in Cython: on the fan-outs of B3, B7 and B8 they
+cut the controller's CPU per patched VMI by 1 to 10% (BENCHMARKS.md). ``kopf run`` likewise
+picks uvloop when it is installed. The library itself never chooses a loop: a program embedding a
 manager runs it on its own.
 """
 

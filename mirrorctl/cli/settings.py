@@ -49,7 +49,7 @@ class RunSettings(BaseSettings):
         True, description="ask for uncompressed responses (as kube-controller-manager does)"
     )
     event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
-        "auto", description="auto: uvloop if installed (about 7% less CPU), else asyncio's"
+        "auto", description="auto: uvloop if installed (less CPU), else asyncio's loop"
     )
     contrail_api_version: str = DEFAULT_CONTRAIL_VERSION
     cluster_name: str | None = Field(
