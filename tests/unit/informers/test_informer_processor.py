@@ -216,14 +216,21 @@ def test_an_index_function_that_raises_does_not_hide_the_object_from_handlers() 
     assert p.store.keys() == ["ns/listed"]
 
 
-def test_a_delete_whose_object_the_transform_fails_on_still_leaves_the_cache() -> None:
-    def needs_data(o: Obj) -> Obj:
-        o["size"] = len(o["data"])  # written for objects that always have data
-        return o
+def needs_data(o: Obj) -> Obj:
+    o["size"] = len(o["data"])  # written for objects that always have data
+    return o
 
+
+def processor_needing_data() -> tuple[CacheProcessor, Recorder]:
+    """A processor whose transform fails on ConfigMaps without data, and its recorder."""
     p = CacheProcessor(Indexer(), api_version="v1", kind="ConfigMap", transform=needs_data)
     rec = Recorder()
     p.add_handler(rec)
+    return p, rec
+
+
+def test_a_delete_whose_object_the_transform_fails_on_still_leaves_the_cache() -> None:
+    p, rec = processor_needing_data()
     p.replace(p.prepare([cm("a", data={"k": "v"})]), "1")
     cached = p.store.get_by_key("ns/a")
     assert cached is not None
@@ -239,13 +246,7 @@ def test_a_delete_whose_object_the_transform_fails_on_still_leaves_the_cache() -
 
 
 def test_a_relisted_object_the_transform_fails_on_is_not_reported_deleted() -> None:
-    def needs_data(o: Obj) -> Obj:
-        o["size"] = len(o["data"])  # written for objects that always have data
-        return o
-
-    p = CacheProcessor(Indexer(), api_version="v1", kind="ConfigMap", transform=needs_data)
-    rec = Recorder()
-    p.add_handler(rec)
+    p, rec = processor_needing_data()
     p.replace(p.prepare([cm("a", data={"k": "v"}), cm("gone", data={})]), "1")
     cached_a, cached_gone = p.store.get_by_key("ns/a"), p.store.get_by_key("ns/gone")
     assert cached_a is not None
