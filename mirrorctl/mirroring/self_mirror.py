@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from mirrorctl.mirroring.resolution import Receiver
+from typing import Protocol
 
-__all__ = ["is_self_mirror"]
+from mirrorctl.mirroring.resolution import Resolution, Resolved
+from mirrorctl.mirroring.status import PodReference
+
+__all__ = ["AnalyzerInterface", "analyzer_of", "is_self_mirror"]
+
+
+class AnalyzerInterface(Protocol):
+    """Names a destination's analyzer interface, when one has been chosen: a resolved
+    `Receiver`, or an `Unresolved` outcome that chose the analyzer but is still missing
+    something (its IP, MAC, ...)."""
+
+    @property
+    def pod(self) -> PodReference | None: ...
+
+    @property
+    def interface(self) -> str | None: ...
+
+
+def analyzer_of(resolution: Resolution) -> AnalyzerInterface:
+    """The analyzer interface ``resolution`` chose, resolved or not: it is the same interface
+    before and after its last missing piece arrives, so whether another interface is it must
+    not depend on the state."""
+    return resolution.receiver if isinstance(resolution, Resolved) else resolution
 
 
 def is_self_mirror(
-    receiver: Receiver, *, namespace: str, pod: str, interface: str, uid: str | None = None
+    receiver: AnalyzerInterface,
+    *,
+    namespace: str,
+    pod: str,
+    interface: str,
+    uid: str | None = None,
 ) -> bool:
     """Whether the source interface ``namespace/pod interface`` is the receiver's own analyzer
     interface (it would mirror its copies back to itself, without end)."""

@@ -10,8 +10,7 @@ from mirrorctl.client.events import Recorder
 from mirrorctl.mirroring.interfaces import pod_interfaces
 from mirrorctl.mirroring.pods import is_live_pod, pod_identity
 from mirrorctl.mirroring.report import destination_status
-from mirrorctl.mirroring.resolution import Receiver
-from mirrorctl.mirroring.self_mirror import is_self_mirror
+from mirrorctl.mirroring.self_mirror import AnalyzerInterface, analyzer_of, is_self_mirror
 from mirrorctl.mirroring.status import READY, MirrorDestinationStatus, State
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
@@ -54,9 +53,10 @@ def _summary(status: Mapping[str, Any]) -> _Summary:
     )
 
 
-def count_sources(view: MirroringView, name: str, receiver: Receiver | None) -> int:
-    """Interfaces of live pods that ask to be mirrored to ``name`` (an interface that is the
-    receiver itself is never mirrored, so it does not count)."""
+def count_sources(view: MirroringView, name: str, analyzer: AnalyzerInterface | None) -> int:
+    """Interfaces of live pods that ask to be mirrored to ``name``. The ``analyzer`` interface
+    (see `analyzer_of`) is never mirrored, so it does not count, resolved or not: the count
+    must not change when a pending destination resolves."""
     count = 0
     for pod in view.source_pods(name):
         if not is_live_pod(pod):
@@ -65,8 +65,8 @@ def count_sources(view: MirroringView, name: str, receiver: Receiver | None) -> 
         for interface in pod_interfaces(pod).mirror_requests:
             if interface.mirror_destination != name:
                 continue
-            if receiver is not None and is_self_mirror(
-                receiver, namespace=namespace, pod=pod_name, interface=interface.name, uid=uid
+            if analyzer is not None and is_self_mirror(
+                analyzer, namespace=namespace, pod=pod_name, interface=interface.name, uid=uid
             ):
                 continue
             count += 1
@@ -103,7 +103,7 @@ class DestinationReconciler:
         status = destination_status(
             obj,
             outcome.resolution,
-            source_count=count_sources(self._view, request.name, outcome.receiver),
+            source_count=count_sources(self._view, request.name, analyzer_of(outcome.resolution)),
             now=self._now(),
         )
         stored = obj.get("status")

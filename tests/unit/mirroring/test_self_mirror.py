@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from mirrorctl.mirroring.resolution import Receiver
-from mirrorctl.mirroring.self_mirror import is_self_mirror
-from mirrorctl.mirroring.status import PodReference
+from mirrorctl.mirroring.resolution import Receiver, Resolved, Unresolved
+from mirrorctl.mirroring.self_mirror import analyzer_of, is_self_mirror
+from mirrorctl.mirroring.status import PodReference, State
 
 RECEIVER = Receiver(
     ip_address="10.0.0.1",
@@ -37,3 +37,22 @@ def test_external_receiver_is_never_self() -> None:
     assert not is_self_mirror(
         Receiver(ip_address="10.0.0.1"), namespace="mon", pod="analyzer", interface="eth1"
     )
+
+
+def test_a_pending_outcome_that_chose_its_analyzer_names_the_same_interface() -> None:
+    pending = Unresolved(
+        State.PENDING,
+        "AnalyzerIPNotFound",
+        "waiting",
+        pod=PodReference(namespace="mon", name="analyzer", uid="u1"),
+        interface="eth1",
+    )
+    analyzer = analyzer_of(pending)
+    assert is_self_mirror(analyzer, namespace="mon", pod="analyzer", interface="eth1", uid="u1")
+    assert not is_self_mirror(analyzer, namespace="mon", pod="analyzer", interface="eth0")
+    assert analyzer_of(Resolved(RECEIVER)) is RECEIVER
+
+
+def test_an_outcome_without_a_chosen_analyzer_matches_nothing() -> None:
+    unchosen = analyzer_of(Unresolved(State.PENDING, "AnalyzerPodNotFound", "none"))
+    assert not is_self_mirror(unchosen, namespace="mon", pod="analyzer", interface="eth1")
