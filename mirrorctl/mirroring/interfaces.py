@@ -14,13 +14,24 @@ from mirrorctl.mirroring.keys import (
     NETWORK_STATUS,
     NETWORKS,
 )
-from mirrorctl.mirroring.names import check_interface_name, check_mirror_destination_name
+from mirrorctl.mirroring.names import (
+    check_interface_name,
+    check_mirror_destination_name,
+    is_label_value,
+)
 from mirrorctl.mirroring.network_status import NetworkStatusEntry, parse_network_status
 from mirrorctl.mirroring.networks import NetworkSelection, parse_networks
 
-__all__ = ["DEFAULT_INTERFACE", "PodInterface", "PodInterfaces", "pod_interfaces"]
+__all__ = [
+    "DEFAULT_INTERFACE",
+    "INVALID_MIRROR_DESTINATION_NAME",
+    "PodInterface",
+    "PodInterfaces",
+    "pod_interfaces",
+]
 
 DEFAULT_INTERFACE = "eth0"
+INVALID_MIRROR_DESTINATION_NAME = "InvalidMirrorDestinationName"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +120,20 @@ def _destination(value: object, where: str, problems: list[AnnotationError]) -> 
     try:
         return check_mirror_destination_name(name, what=f"{where}: {MIRROR_DESTINATION}")
     except ValueError as err:
-        problems.append(AnnotationError(str(err), reason="InvalidMirrorDestinationName"))
+        problem = str(err)
+    if not is_label_value(name):
+        problems.append(AnnotationError(problem, reason=INVALID_MIRROR_DESTINATION_NAME))
         return None
+    # Still a request (spec section 4: the label is kept "always (while requested)", as for a
+    # MirrorDestination that does not exist); only the configuration can never follow.
+    problems.append(
+        AnnotationError(
+            f"{problem}; no MirrorDestination can have this name, so the interface is labelled "
+            "but never mirrored",
+            reason=INVALID_MIRROR_DESTINATION_NAME,
+        )
+    )
+    return name
 
 
 def _default_name(status: tuple[NetworkStatusEntry, ...], problems: list[AnnotationError]) -> str:

@@ -10,6 +10,8 @@ __all__ = [
     "check_label_value",
     "check_mirror_destination_name",
     "check_object_name",
+    "is_label_value",
+    "is_object_name",
 ]
 
 LABEL_VALUE_MAX = 63
@@ -52,6 +54,16 @@ def check_label_value(value: str, *, what: str) -> str:
             "and '.', starting and ending with a letter or digit"
         )
     return value
+
+
+def is_label_value(value: str) -> bool:
+    """Whether ``value`` can be a label value."""
+    return len(value) <= LABEL_VALUE_MAX and _LABEL_VALUE.fullmatch(value) is not None
+
+
+def is_object_name(value: str) -> bool:
+    """Whether ``value`` can be the name of an object of most kinds (a DNS-1123 subdomain)."""
+    return 0 < len(value) <= _SUBDOMAIN_MAX and _SUBDOMAIN.fullmatch(value) is not None
 
 
 def check_mirror_destination_name(value: str, *, what: str = "MirrorDestination name") -> str:

@@ -9,6 +9,7 @@ from mirrorctl.mirroring.configuration import MirroringConfiguration
 from mirrorctl.mirroring.interfaces import pod_interfaces
 from mirrorctl.mirroring.keys import MIRROR_DESTINATION, NETWORKS
 from mirrorctl.mirroring.matching import pod_vmis
+from mirrorctl.mirroring.names import is_object_name
 from mirrorctl.mirroring.patches import source_vmi_patch
 from mirrorctl.mirroring.pods import pod_identity
 from mirrorctl.mirroring.self_mirror import is_self_mirror
@@ -102,14 +103,16 @@ class SourcePodReconciler:
             where = f"interface {interface.name} of pod {namespace}/{name}"
             configuration: MirroringConfiguration | None = None
             if outcome is None:
-                notices.append(
-                    Notice(
-                        WARNING,
-                        "MirrorDestinationNotFound",
-                        f"{where} asks to be mirrored to MirrorDestination {wanted!r}, which "
-                        "does not exist; it is not mirrored until it is created",
+                # A name no object can have is already explained by the pod's problems.
+                if is_object_name(wanted):
+                    notices.append(
+                        Notice(
+                            WARNING,
+                            "MirrorDestinationNotFound",
+                            f"{where} asks to be mirrored to MirrorDestination {wanted!r}, "
+                            "which does not exist; it is not mirrored until it is created",
+                        )
                     )
-                )
             elif outcome.receiver is not None and outcome.configuration is not None:
                 if is_self_mirror(
                     outcome.receiver,

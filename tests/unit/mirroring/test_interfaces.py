@@ -110,10 +110,23 @@ def test_interfaces(p: dict[str, Any], expected: list[Any]) -> None:
     ("p", "expected", "problem"),
     [
         pytest.param(
+            # A valid label value: still a request (labelled), though never a destination.
             pod(annotations={MD: "MD_1"}),
-            [("eth0", 0, None, False, None)],
+            [("eth0", 0, None, False, "MD_1")],
             "pod annotation: core.juniper.net/mirror-destination 'MD_1' is not a valid name",
             id="bad-destination-name",
+        ),
+        pytest.param(
+            pod(networks=[{"name": "net-a", "cni-args": {MD: "Foo"}}]),
+            [("eth0", 0, None, False, None), ("eth1", 1, "ns/net-a", False, "Foo")],
+            "no MirrorDestination can have this name, so the interface is labelled",
+            id="upper-case-destination-name",
+        ),
+        pytest.param(
+            pod(annotations={MD: "md!1"}),
+            [("eth0", 0, None, False, None)],
+            "'md!1' is not a valid name",
+            id="destination-name-not-a-label-value",
         ),
         pytest.param(
             pod(annotations={MD: "m" * 64}),

@@ -7,6 +7,8 @@ from mirrorctl.mirroring.names import (
     check_label_value,
     check_mirror_destination_name,
     check_object_name,
+    is_label_value,
+    is_object_name,
 )
 
 
@@ -49,6 +51,34 @@ def test_valid_label_values(value: str) -> None:
 def test_invalid_label_values(value: str) -> None:
     with pytest.raises(ValueError, match="label value"):
         check_label_value(value, what="v")
+
+
+@pytest.mark.parametrize("value", ["", "a", "A_b.c-D", "x" * 63, "-a", "a-", "a b", "ü", "x" * 64])
+def test_is_label_value_agrees_with_the_check(value: str) -> None:
+    try:
+        check_label_value(value, what="v")
+    except ValueError:
+        assert not is_label_value(value)
+    else:
+        assert is_label_value(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("md1", True),
+        ("a.b-c", True),
+        ("a" * 253, True),
+        ("", False),
+        ("Foo", False),
+        ("md_1", False),
+        ("-md", False),
+        ("a" * 254, False),
+        ("mirrör", False),
+    ],
+)
+def test_is_object_name(value: str, expected: bool) -> None:
+    assert is_object_name(value) is expected
 
 
 @pytest.mark.parametrize("value", ["eth0", "net1", "x" * 15, "vlan.100"])
