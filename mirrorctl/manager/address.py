@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 __all__ = ["BindAddress"]
 
+_ANY = "0.0.0.0"
+
+
+def _canonical_host(host: str) -> str:
+    """One spelling per host, so that equal addresses compare equal: an IP literal in its
+    compressed form (``0:0:0:0:0:0:0:0`` is ``::``), a name in lower case (DNS ignores case)."""
+    if not host:
+        return _ANY
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return host.lower()
+
 
 @dataclass(frozen=True, slots=True)
 class BindAddress:
-    """A host and port to listen on; port 0 lets the kernel pick a free one."""
+    """A host and port to listen on; port 0 lets the kernel pick a free one. Equal addresses
+    are equal however they were spelled (see `parse`)."""
 
     host: str
     port: int
@@ -17,16 +32,18 @@ class BindAddress:
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port out of range: {self.port}")
+        object.__setattr__(self, "host", _canonical_host(self.host))
 
     @classmethod
     def parse(cls, address: str) -> BindAddress:
-        """Read ``"host:port"``, ``"[v6]:port"`` or ``":port"`` (every interface)."""
+        """Read ``"host:port"``, ``"[v6]:port"`` or ``":port"`` (every IPv4 interface, as
+        ``"0.0.0.0:port"``)."""
         host, sep, port = address.rpartition(":")
         if not sep or not port.isdigit():
             raise ValueError(f"bind address must be host:port, got {address!r}")
         if host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
-        return cls(host=host or "0.0.0.0", port=int(port))
+        return cls(host=host, port=int(port))
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host

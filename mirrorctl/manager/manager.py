@@ -306,9 +306,15 @@ class Manager:
         self._elector_task.add_done_callback(self._on_task_done)
 
     async def _serve(self) -> None:
-        metrics = self.options.metrics_bind_address
-        health = self.options.health_probe_bind_address
-        listeners: list[tuple[str, bool, bool]] = []  # address, serves metrics, serves probes
+        metrics_at, health_at = (
+            self.options.metrics_bind_address,
+            self.options.health_probe_bind_address,
+        )
+        metrics = None if metrics_at is None else BindAddress.parse(metrics_at)
+        health = None if health_at is None else BindAddress.parse(health_at)
+        # address, serves metrics, serves probes; compared parsed, so that two spellings of
+        # one address (":8080", "0.0.0.0:8080") share a listener instead of failing at bind.
+        listeners: list[tuple[BindAddress, bool, bool]] = []
         if metrics is not None and metrics == health:
             listeners.append((metrics, True, True))
         else:
@@ -322,7 +328,7 @@ class Manager:
                 routes.extend(metrics_routes(self.registry))
             if with_probes:
                 routes.extend(health_routes(self._healthz, self._readyz))
-            server = HttpServer(BindAddress.parse(address), routes)
+            server = HttpServer(address, routes)
             bound = await server.start()
             self._servers.append(server)
             if with_metrics:
