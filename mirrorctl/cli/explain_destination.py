@@ -16,6 +16,7 @@ from mirrorctl.cli.explain_model import (
 from mirrorctl.cli.explain_pod import PodExplainer
 from mirrorctl.mirroring.destination import analyzer_display
 from mirrorctl.mirroring.pods import pod_identity
+from mirrorctl.mirroring.self_mirror import analyzer_of
 from mirrorctl.mirroring.status import READY
 from mirrorctl.reconcilers.destination import count_sources
 from mirrorctl.reconcilers.view import MirroringView
@@ -81,7 +82,7 @@ async def explain_destination(
                         summary=interface.summary,
                     )
                 )
-    count = count_sources(view, name, outcome.receiver if outcome is not None else None)
+    count = count_sources(view, name, analyzer_of(outcome.resolution) if outcome else None)
     status_current = not any(w.subresource == "status" for w in run.writes)
     mirrored = sum(1 for s in sources if s.state is InterfaceState.MIRRORED)
     summary = f"{receiver.state} ({receiver.reason}); {mirrored} of {count} source interface(s) "

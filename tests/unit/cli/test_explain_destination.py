@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from mirrorctl.cli.explain_destination import explain_destination
 from mirrorctl.cli.explain_model import DestinationExplanation, InterfaceState, Mark
+from mirrorctl.client.resources import PODS
+from mirrorctl.mirroring import keys
 from tests.unit.cli.converge import converge
 from tests.unit.cli.scenario import ANALYZER_IP, source, world
 from tests.unit.cli.snapshot import R, Snapshot
@@ -79,3 +81,21 @@ async def test_an_external_analyzer() -> None:
 
 async def test_a_mirror_destination_that_does_not_exist() -> None:
     assert await explain_destination(Snapshot().view, "ghost") is None
+
+
+async def test_pending_count_leaves_out_the_analyzers_own_request_as_the_status_does() -> None:
+    snapshot = world(ip=False)
+    # The analyzer's interface also asks to be mirrored to md1: never a source.
+    snapshot.put(
+        PODS,
+        b.pod(
+            "a",
+            labels={keys.ANALYZER_POD: "sniffer"},
+            annotations={keys.ANALYZER_INTERFACE: "true", keys.MIRROR_DESTINATION: "md1"},
+        ),
+    )
+    await converge(snapshot)
+    md = await explain(snapshot)
+    assert md.receiver.state == "Pending"
+    assert md.status is not None
+    assert md.source_count == 1 == md.status.source_count
