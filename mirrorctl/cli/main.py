@@ -156,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             settings = settings.model_copy(update={"in_cluster": True})
     from mirrorctl.cli.event_loop import UnavailableLoopError, run_on
+    from mirrorctl.cli.gc_tuning import long_running_gc
     from mirrorctl.cli.run import ClusterConfigError
     from mirrorctl.leaderelection import LeaseAccessError
     from mirrorctl.manager import ManagerError
@@ -164,10 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "run":
             from mirrorctl.cli.run import run
 
-            return run_on(settings.event_loop, run(settings))
+            with long_running_gc():
+                return run_on(settings.event_loop, run(settings))
         from mirrorctl.cli.dev import dev
 
-        return run_on(settings.event_loop, dev(settings))
+        with long_running_gc():
+            return run_on(settings.event_loop, dev(settings))
     except UnavailableLoopError as error:
         print(f"mirrorctl: {error}", file=sys.stderr)
         return 2
