@@ -49,6 +49,10 @@ def settle(
 ) -> ReconcileOutcome:
     """Apply ``outcome`` to ``queue``, count it, log it, and return its metric label.
 
+    Called while the worker still holds ``request``: every requeue keeps the priority the
+    key was handed out at (an initial-list key retries behind real changes, an urgent one
+    ahead of plain keys), as controller-runtime's requeues do.
+
     - ``Result()``: forget the key's back-off; nothing more until the next event.
     - ``requeue_after``: forget the back-off and come back after that delay.
     - ``requeue``: come back through the rate limiter (backs off if repeated).
@@ -65,17 +69,17 @@ def settle(
         else:
             if is_panic(outcome):
                 metrics.reconcile_panics.inc()
-            queue.add_rate_limited(request)
+            queue.add_rate_limited(request, priority=queue.processing_priority(request))
             log.error("reconciler error", exc_info=outcome)
         return ReconcileOutcome.ERROR
     if outcome.requeue_after is not None:
         queue.forget(request)
-        queue.add_after(request, outcome.requeue_after)
+        queue.add_after(request, outcome.requeue_after, priority=queue.processing_priority(request))
         log.debug("reconcile done, requeueing after delay", requeue_after=outcome.requeue_after)
         metrics.reconcile_total[ReconcileOutcome.REQUEUE_AFTER].inc()
         return ReconcileOutcome.REQUEUE_AFTER
     if outcome.requeue:
-        queue.add_rate_limited(request)
+        queue.add_rate_limited(request, priority=queue.processing_priority(request))
         log.debug("reconcile done, requeueing with back-off")
         metrics.reconcile_total[ReconcileOutcome.REQUEUE].inc()
         return ReconcileOutcome.REQUEUE

@@ -55,6 +55,10 @@ class FifoQueue(Generic[T]):
         self._stale: dict[int, dict[T, int]] = {}
         # Keys a worker holds -> the time it got them (0.0 when unmetered).
         self._processing: dict[T, float] = {}
+        # Keys a worker holds that were handed out at a priority other than 0 -> that
+        # priority, for `processing_priority`. Most keys run at 0 and are not recorded, so
+        # `get` and `done` pay a test on a local and an empty dict's truth for them.
+        self._handed: dict[T, int] = {}
         # Keys added again while a worker holds them -> the priority to queue them at on `done`.
         self._dirty: dict[T, int] = {}
         # Keys due (queued or dirty) -> the time they became due; kept only when metered.
@@ -145,6 +149,8 @@ class FifoQueue(Generic[T]):
             if not self._stale or not self._skip_stale(item, priority):
                 break
         del queued[item]
+        if priority:
+            self._handed[item] = priority
         metrics = self._metrics
         if metrics is None:
             self._processing[item] = 0.0
@@ -155,11 +161,16 @@ class FifoQueue(Generic[T]):
             metrics.waits.append(now - self._due_at.pop(item))
         return item
 
+    def processing_priority(self, item: T) -> int:
+        return self._handed.get(item, 0)
+
     def done(self, item: T) -> None:
         try:
             started = self._processing.pop(item)
         except KeyError:
             return
+        if self._handed:
+            self._handed.pop(item, None)
         metrics = self._metrics
         if metrics is not None:
             works = metrics.works

@@ -42,6 +42,14 @@ class WorkQueue(Protocol[T]):
         """
         ...
 
+    def processing_priority(self, item: T) -> int:
+        """The priority `get` handed `item` out at, while a worker holds it; else 0.
+
+        A worker requeueing the key it holds passes this on, so a retry is as urgent as
+        the run it repeats (controller-runtime's `GetWithPriority`).
+        """
+        ...
+
     def done(self, item: T) -> None: ...
 
     def __len__(self) -> int: ...

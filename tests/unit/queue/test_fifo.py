@@ -215,6 +215,31 @@ async def test_a_key_re_added_in_flight_keeps_its_highest_priority(clock: FakeCl
     queue.shutdown()
 
 
+async def test_a_held_key_reports_the_priority_it_was_handed_out_at(clock: FakeClock) -> None:
+    queue: FifoQueue[str] = FifoQueue(clock=clock)
+    queue.add("low", priority=LOW_PRIORITY)
+    queue.add("raised", priority=1)
+    queue.add("raised", priority=7)
+    queue.add("plain")
+    assert queue.processing_priority("raised") == 0  # queued, not held
+    assert await queue.get() == "raised"
+    assert await queue.get() == "plain"
+    assert await queue.get() == "low"
+    assert queue.processing_priority("raised") == 7
+    assert queue.processing_priority("plain") == 0
+    assert queue.processing_priority("low") == LOW_PRIORITY
+    # A re-add while held decides its next run, not the priority of the one under way.
+    queue.add("low", priority=9)
+    assert queue.processing_priority("low") == LOW_PRIORITY
+    for key in ("raised", "plain", "low"):
+        queue.done(key)
+        assert queue.processing_priority(key) == 0
+    assert await queue.get() == "low"
+    assert queue.processing_priority("low") == 9
+    queue.done("low")
+    queue.shutdown()
+
+
 async def test_len_counts_due_keys_including_those_still_in_flight(clock: FakeClock) -> None:
     queue: FifoQueue[str] = FifoQueue(clock=clock)
     queue.add("a")

@@ -20,7 +20,8 @@ class Model:
     """The rules written as directly as possible: a queued key is (priority, position)."""
 
     queued: dict[str, tuple[int, int]] = field(default_factory=dict)
-    processing: set[str] = field(default_factory=set)
+    # Keys a worker holds -> the priority they were handed out at.
+    processing: dict[str, int] = field(default_factory=dict)
     dirty: dict[str, int] = field(default_factory=dict)
     position: int = 0
 
@@ -40,12 +41,11 @@ class Model:
 
     def get(self) -> str:
         key = min(self.queued, key=lambda k: (-self.queued[k][0], self.queued[k][1]))
-        del self.queued[key]
-        self.processing.add(key)
+        self.processing[key] = self.queued.pop(key)[0]
         return key
 
     def done(self, key: str) -> None:
-        self.processing.remove(key)
+        del self.processing[key]
         if key in self.dirty:
             self._queue(key, self.dirty.pop(key))
 
@@ -73,4 +73,6 @@ async def test_the_queue_follows_the_model(clock: FakeClock) -> None:
             model.done(key)
         assert len(queue) == len(model.queued) + len(model.dirty)
         assert +Counter(queue.depth_by_priority()) == model.depth()
+        for key in KEYS:
+            assert queue.processing_priority(key) == model.processing.get(key, 0)
     queue.shutdown()
