@@ -54,8 +54,9 @@ def settle(
     ahead of plain keys), as controller-runtime's requeues do.
 
     - ``Result()``: forget the key's back-off; nothing more until the next event.
-    - ``requeue_after``: forget the back-off and come back after that delay.
-    - ``requeue``: come back through the rate limiter (backs off if repeated).
+    - ``requeue_after`` > 0: forget the back-off and come back after that delay.
+    - ``requeue`` (and ``requeue_after`` unset or 0): come back through the rate limiter
+      (backs off if repeated).
     - ``TerminalError``, alone or in an exception group: log and count, forget, never retry.
     - any other exception (timeouts included): log and count, retry with back-off.
     """
@@ -72,7 +73,8 @@ def settle(
             queue.add_rate_limited(request, priority=queue.processing_priority(request))
             log.error("reconciler error", exc_info=outcome)
         return ReconcileOutcome.ERROR
-    if outcome.requeue_after is not None:
+    # Truthy: a zero delay is unset, as controller-runtime's RequeueAfter == 0.
+    if outcome.requeue_after:
         queue.forget(request)
         queue.add_after(request, outcome.requeue_after, priority=queue.processing_priority(request))
         log.debug("reconcile done, requeueing after delay", requeue_after=outcome.requeue_after)

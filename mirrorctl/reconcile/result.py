@@ -17,6 +17,11 @@ class Result:
     seconds without back-off (the rate limiter is reset). ``requeue=True`` asks for another
     reconcile through the rate limiter, so repeated requeues back off. When both are set,
     ``requeue_after`` wins, as in controller-runtime.
+
+    ``requeue_after=0`` is unset, as controller-runtime's ``RequeueAfter == 0``: then
+    ``requeue`` decides. It never means "again at once", a loop without back-off that
+    would keep a core busy; a reconciler that wants to run again soon returns
+    ``requeue=True`` (backs off) or a positive delay.
     """
 
     requeue_after: float | None = None
@@ -31,4 +36,4 @@ class Result:
     @property
     def is_done(self) -> bool:
         """True when nothing more is asked of the controller."""
-        return self.requeue_after is None and not self.requeue
+        return not self.requeue_after and not self.requeue

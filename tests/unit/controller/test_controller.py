@@ -86,6 +86,39 @@ async def test_requeue_after_forgets_backoff_and_comes_back_after_the_delay() ->
         assert h.total("success") == 1
 
 
+async def test_requeue_after_zero_is_unset_so_the_key_is_done() -> None:
+    # As controller-runtime's RequeueAfter == 0: not "requeue at once", which would spin.
+    async def script(request: Request, n: int) -> Result:
+        return Result(requeue_after=0) if n == 0 else Result()
+
+    r = Scripted(script)
+    async with harness(r) as h:
+        h.queue.add_rate_limited(A)  # leave some back-off history to be forgotten
+        await h.clock.advance(1)
+        assert r.calls == [A]
+        assert h.queue.num_requeues(A) == 0
+        await h.clock.advance(2000)
+        assert r.calls == [A]
+        assert h.total("success") == 1
+        assert h.total("requeue_after") == 0
+
+
+async def test_requeue_after_zero_leaves_requeue_to_decide() -> None:
+    seen_at: list[float] = []
+
+    async def script(request: Request, n: int) -> Result:
+        seen_at.append(h.clock.monotonic())
+        return Result(requeue_after=0, requeue=True) if n < 3 else Result()
+
+    async with harness(Scripted(script)) as h:
+        h.source.add(configmap("a"))
+        await h.clock.advance(1)
+        # Through the rate limiter, as `requeue=True` alone: 5, 10, 20 ms between attempts.
+        assert seen_at == pytest.approx([0.0, 0.005, 0.015, 0.035])
+        assert h.total("requeue") == 3
+        assert h.total("requeue_after") == 0
+
+
 async def test_requeue_goes_through_the_rate_limiter_and_backs_off() -> None:
     seen_at: list[float] = []
     r = Scripted(always(Result(requeue=True)))

@@ -24,7 +24,10 @@ def test_requests_are_hashable_queue_items() -> None:
 def test_result_is_done_only_without_requeue() -> None:
     assert Result().is_done
     assert not Result(requeue=True).is_done
-    assert not Result(requeue_after=0).is_done
+    assert not Result(requeue_after=0.5).is_done
+    # A zero delay is unset, as controller-runtime's RequeueAfter == 0.
+    assert Result(requeue_after=0).is_done
+    assert not Result(requeue_after=0, requeue=True).is_done
 
 
 @pytest.mark.parametrize("bad", [-1.0, math.inf, math.nan])
