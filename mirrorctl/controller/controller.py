@@ -40,6 +40,11 @@ class Controller:
     the hard end: in-flight reconciles are cancelled at once (what a process that lost its
     leadership must do), and it is also how a drain that takes too long is cut short.
     A controller runs once: build a new one to run again.
+
+    Whatever a reconcile raises is logged and its key requeued with back-off (but for a
+    ``TerminalError``); no worker is lost to it. ``KeyboardInterrupt`` and ``SystemExit``
+    are settled that way too, then re-raised: they leave the event loop, as asyncio makes
+    them, and if the loop goes on the controller stops and ``start()`` raises them.
     """
 
     def __init__(
@@ -68,6 +73,8 @@ class Controller:
         ).bind(controller=name)
         self._sources: list[Source] = []
         self._stop_requested = asyncio.Event()
+        # What ended a worker early (KeyboardInterrupt or SystemExit): start() re-raises it.
+        self._worker_error: BaseException | None = None
         self._stopping = False
         self._started = False
         self._in_flight = 0
@@ -119,6 +126,8 @@ class Controller:
             asyncio.create_task(self._worker(), name=f"controller-{self.name}-worker-{i}")
             for i in range(count)
         ]
+        for worker in workers:
+            worker.add_done_callback(self._worker_ended)
         try:
             await self._stop_requested.wait()
         except asyncio.CancelledError:
@@ -137,6 +146,8 @@ class Controller:
             await _cancel_all(workers)
             raise
         self._log.info("all workers finished")
+        if self._worker_error is not None:
+            raise self._worker_error
 
     async def _sync_unless_stopped(self) -> bool:
         """Wait for the sources to sync; False if ``stop()`` came first.
@@ -173,6 +184,18 @@ class Controller:
                 raise CacheSyncTimeoutError(
                     f"controller {self.name}: caches did not sync within {timeout}s"
                 )
+
+    def _worker_ended(self, worker: asyncio.Task[None]) -> None:
+        if worker.cancelled() or worker.exception() is None:
+            return
+        # Only KeyboardInterrupt and SystemExit end a worker (see `_reconcile`), and asyncio
+        # has carried them out of the loop already; a loop that goes on anyway must not run
+        # this controller a worker short, nor silently: it stops, and start() re-raises.
+        error = worker.exception()
+        self._log.error("a worker ended, stopping the controller", error=repr(error))
+        if self._worker_error is None:
+            self._worker_error = error
+        self._stop_requested.set()
 
     async def _worker(self) -> None:
         while True:
@@ -219,11 +242,17 @@ class Controller:
                 if task is not None and task.cancelling():
                     raise  # shutdown cancelled us: not the reconciler's failure
                 outcome = exc  # something inside the reconciler cancelled it
-            except Exception as exc:
+            except BaseException as exc:
+                # Not only Exceptions: GeneratorExit or a custom BaseException is recovered
+                # like a panic in controller-runtime (logged, counted, retried), else it would
+                # end the worker silently and drop the key.
                 outcome = exc
             finally:
                 self._metrics.reconcile_time.observe(self._clock.monotonic() - started)
             settle(self.queue, request, outcome, self._metrics, self._log)
+            if isinstance(outcome, KeyboardInterrupt | SystemExit):
+                # Never swallowed: requeued and logged above, then on its way out of the loop.
+                raise outcome
         finally:
             structlog.contextvars.reset_contextvars(**tokens)
 

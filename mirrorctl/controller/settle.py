@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from structlog.typing import FilteringBoundLogger
 
 from mirrorctl.metrics.controller import BoundControllerMetrics, ReconcileOutcome
@@ -27,9 +29,23 @@ _PANIC_TYPES: tuple[type[BaseException], ...] = (
 )
 
 
+# Outside `_PANIC_TYPES`, these are not bugs of the reconciler: an ordinary error, a
+# cancellation from within it (an error like any other), the process being told to end.
+_NOT_PANICS: tuple[type[BaseException], ...] = (
+    Exception,
+    asyncio.CancelledError,
+    KeyboardInterrupt,
+    SystemExit,
+)
+
+
 def is_panic(error: BaseException) -> bool:
-    """Whether an exception is a programming error of the reconciler (see ``_PANIC_TYPES``)."""
-    return isinstance(error, _PANIC_TYPES) and not isinstance(error, TerminalError)
+    """Whether an exception is a programming error of the reconciler: one of ``_PANIC_TYPES``,
+    or a ``BaseException`` meant to get past ``except Exception`` (GeneratorExit, a custom one).
+    """
+    if isinstance(error, TerminalError):
+        return False
+    return isinstance(error, _PANIC_TYPES) or not isinstance(error, _NOT_PANICS)
 
 
 def _is_terminal(error: BaseException) -> bool:
@@ -58,7 +74,9 @@ def settle(
     - ``requeue`` (and ``requeue_after`` unset or 0): come back through the rate limiter
       (backs off if repeated).
     - ``TerminalError``, alone or in an exception group: log and count, forget, never retry.
-    - any other exception (timeouts included): log and count, retry with back-off.
+    - any other exception (timeouts included): log and count, retry with back-off. So is a
+      ``BaseException`` that is not an ``Exception`` (KeyboardInterrupt and SystemExit too:
+      the controller re-raises those once settled, see ``Controller``).
     """
     if isinstance(outcome, BaseException):
         metrics.reconcile_errors.inc()
