@@ -15,7 +15,8 @@ class ResourceEventHandler(Protocol):
     """Receives an informer's events synchronously, in order, after the store changed.
 
     Handlers run on the event loop between watch events, so they must be quick: enqueue a
-    key and return. Objects passed are the cached dicts and must not be mutated.
+    key and return. Objects passed are the cached dicts and must not be mutated. What one
+    raises, `CancelledError` included, is logged and skipped; the informer carries on.
     """
 
     def on_add(self, obj: dict[str, Any], is_initial_list: bool) -> None: ...

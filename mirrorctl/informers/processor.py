@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +32,10 @@ class CacheProcessor:
     are set from the resource (list items lack them) using one shared string per resource,
     as is the namespace, so thousands of cached objects do not each hold a copy.
 
-    A handler that raises is logged and skipped; the others and the informer carry on.
+    A handler that raises is logged and skipped; the others and the informer carry on. That
+    includes a `CancelledError`: handlers are synchronous, so one raised by a handler is its
+    own (a cancelled future's result, say), not the informer's task being cancelled, which
+    would otherwise end silently. Only a cancellation requested of the running task passes.
     """
 
     __slots__ = (
@@ -114,8 +118,13 @@ class CacheProcessor:
     def _call(self, method: Callable[..., None], *args: Any) -> None:
         try:
             method(*args)
-        except Exception:
-            self._log.exception("event handler failed", handler=repr(method))
+        except (Exception, asyncio.CancelledError) as err:
+            self._handler_failed(method, err)
+
+    def _handler_failed(self, handler: object, err: BaseException) -> None:
+        if isinstance(err, asyncio.CancelledError) and _cancelling():
+            raise err
+        self._log.error("event handler failed", handler=repr(handler), exc_info=err)
 
     # -- sink -----------------------------------------------------------------------------
 
@@ -166,8 +175,8 @@ class CacheProcessor:
             for handler in handlers:
                 try:
                     handler.on_add(obj, initial)
-                except Exception:
-                    self._log.exception("event handler failed", handler=repr(handler))
+                except (Exception, asyncio.CancelledError) as err:
+                    self._handler_failed(handler, err)
         for old, new in result.updated:
             for handler in handlers:
                 self._call(handler.on_update, old, new)
@@ -199,8 +208,8 @@ class CacheProcessor:
             for handler in self._handlers:
                 try:
                     handler.on_delete(obj)
-                except Exception:
-                    self._log.exception("event handler failed", handler=repr(handler))
+                except (Exception, asyncio.CancelledError) as err:
+                    self._handler_failed(handler, err)
             return
         if event_type != "ADDED" and event_type != "MODIFIED":
             self._log.warning("ignoring watch event of unknown type", type=event_type)
@@ -212,14 +221,14 @@ class CacheProcessor:
             for handler in self._handlers:
                 try:
                     handler.on_add(obj, False)
-                except Exception:
-                    self._log.exception("event handler failed", handler=repr(handler))
+                except (Exception, asyncio.CancelledError) as err:
+                    self._handler_failed(handler, err)
         else:
             for handler in self._handlers:
                 try:
                     handler.on_update(old, obj)
-                except Exception:
-                    self._log.exception("event handler failed", handler=repr(handler))
+                except (Exception, asyncio.CancelledError) as err:
+                    self._handler_failed(handler, err)
 
     def _forget(self, obj: _Obj) -> None:
         """Drop what a DELETED event names although its object could not be prepared: kept,
@@ -242,3 +251,12 @@ class CacheProcessor:
         for obj in self._store.list():
             for handler in handlers:
                 self._call(handler.on_update, obj, obj)
+
+
+def _cancelling() -> bool:
+    """Whether a cancellation of the running task was requested (and not withdrawn)."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running loop: nothing to cancel
+        return False
+    return task is not None and task.cancelling() > 0

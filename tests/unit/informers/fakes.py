@@ -15,7 +15,7 @@ from typing import Any
 from mirrorctl.client.resource import Resource
 from mirrorctl.clock import FakeClock
 
-__all__ = ["Recorder", "RefusedStream", "SilentStream", "StaticListerWatcher"]
+__all__ = ["Recorder", "RefusedStream", "ScriptedStream", "SilentStream", "StaticListerWatcher"]
 
 
 class SilentStream:
@@ -36,6 +36,19 @@ class SilentStream:
         self.closed = True
 
 
+class ScriptedStream(SilentStream):
+    """A watch that delivers the given events, then stays open and silent."""
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._events = list(events)
+
+    async def __anext__(self) -> dict[str, Any]:
+        if self._events:
+            return self._events.pop(0)
+        return await super().__anext__()
+
+
 class RefusedStream:
     """A watch whose connection is refused when it is first read."""
 
@@ -54,7 +67,8 @@ class RefusedStream:
 
 class StaticListerWatcher:
     """Lists a fixed snapshot (after `failures` connection refusals); watches are refused
-    `watch_failures` times, then stay open and silent."""
+    `watch_failures` times, then stay open and silent (the first one that opens delivers
+    `watch_events` first)."""
 
     def __init__(
         self,
@@ -63,12 +77,14 @@ class StaticListerWatcher:
         resource_version: str = "10",
         failures: int = 0,
         watch_failures: int = 0,
+        watch_events: list[dict[str, Any]] | None = None,
         clock: FakeClock | None = None,
     ) -> None:
         self.items = items or []
         self.resource_version = resource_version
         self.failures = failures
         self.watch_failures = watch_failures
+        self.watch_events = watch_events or []
         self.watch_calls: list[float] = []
         self.clock = clock
         self.list_calls: list[float] = []
@@ -111,6 +127,9 @@ class StaticListerWatcher:
         if self.watch_failures > 0:
             self.watch_failures -= 1
             stream = RefusedStream()
+        elif self.watch_events:
+            stream = ScriptedStream(self.watch_events)
+            self.watch_events = []
         else:
             stream = SilentStream()
         self.watches.append(stream)
@@ -119,23 +138,24 @@ class StaticListerWatcher:
 
 
 class Recorder:
-    """A handler that records every call as a tuple, optionally raising on each."""
+    """A handler that records every call as a tuple, optionally raising `error` on each."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, error: type[BaseException] = RuntimeError) -> None:
         self.calls: list[tuple[Any, ...]] = []
         self.fail = fail
+        self.error = error
 
     def on_add(self, obj: dict[str, Any], is_initial_list: bool) -> None:
         self.calls.append(("add", obj["metadata"]["name"], is_initial_list))
         if self.fail:
-            raise RuntimeError("handler bug")
+            raise self.error("handler bug")
 
     def on_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         self.calls.append(("update", new["metadata"]["name"], old is new))
         if self.fail:
-            raise RuntimeError("handler bug")
+            raise self.error("handler bug")
 
     def on_delete(self, obj: Any) -> None:
         self.calls.append(("delete", obj))
         if self.fail:
-            raise RuntimeError("handler bug")
+            raise self.error("handler bug")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
+import pytest
 from prometheus_client import CollectorRegistry
+from structlog.testing import capture_logs
 
 from mirrorctl.informers.processor import CacheProcessor
 from mirrorctl.informers.store import Indexer
@@ -85,6 +88,66 @@ def test_a_failing_handler_is_logged_and_skipped() -> None:
     p.resync()
     assert len(broken.calls) == 3
     assert [c[0] for c in healthy.calls] == ["add", "update", "delete"]
+
+
+def test_a_handler_raising_cancelled_error_is_logged_and_skipped() -> None:
+    # Handlers are synchronous, so a CancelledError out of one is its own (a cancelled
+    # future's result, say), never the informer's task being cancelled: it is a handler error.
+    p = processor()
+    broken = Recorder(fail=True, error=asyncio.CancelledError)
+    healthy = Recorder()
+    p.add_handler(broken)
+    p.add_handler(healthy)
+    with capture_logs() as logs:
+        p.replace(p.prepare([cm("a"), cm("b")]), "1")
+        p.apply("ADDED", cm("c", "2"))
+        p.apply("MODIFIED", cm("a", "3"))
+        p.apply("DELETED", cm("c", "4"))
+        p.replace(p.prepare([cm("a", "5")]), "5")  # "a" updated, "b" gone
+        p.resync()
+        late = Recorder(fail=True, error=asyncio.CancelledError)
+        p.add_handler(late)
+    assert [c[0] for c in healthy.calls] == [
+        "add",
+        "add",
+        "add",
+        "update",
+        "delete",
+        "update",
+        "delete",
+        "update",
+    ]
+    assert len(broken.calls) == len(healthy.calls)
+    assert late.calls == [("add", "a", True)]
+    failures = [e for e in logs if e["event"] == "event handler failed"]
+    assert len(failures) == len(broken.calls) + len(late.calls)
+    assert all(e["log_level"] == "error" for e in failures)
+
+
+async def test_a_cancellation_of_the_applying_task_still_stops_it() -> None:
+    p = processor()
+    after = Recorder()
+
+    class CancelsItsTask(Recorder):
+        def on_add(self, obj: Obj, is_initial_list: bool) -> None:
+            super().on_add(obj, is_initial_list)
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+            raise asyncio.CancelledError
+
+    p.add_handler(CancelsItsTask())
+    p.add_handler(after)
+
+    async def deliver() -> None:
+        p.apply("ADDED", cm("a"))
+
+    task = asyncio.create_task(deliver())
+    await asyncio.wait([task])
+    assert task.cancelled()
+    assert after.calls == []
+    with pytest.raises(asyncio.CancelledError):
+        task.result()
 
 
 def test_relist_reports_changes_only_and_tombstones_vanished_objects() -> None:

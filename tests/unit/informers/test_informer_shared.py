@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
+from structlog.testing import capture_logs
 
 from mirrorctl.client.resources import CONFIGMAPS, NAMESPACES
 from mirrorctl.clock import FakeClock
@@ -103,6 +104,38 @@ async def test_periodic_resync_replays_the_cache(clock: FakeClock) -> None:
     await clock.advance(60.0)
     assert len(rec.calls) == 4
     await running.stop()
+
+
+async def test_a_handler_raising_cancelled_error_does_not_stop_the_informer(
+    clock: FakeClock,
+) -> None:
+    added = cm("c") | {"metadata": cm("c")["metadata"] | {"resourceVersion": "11"}}
+    lw = StaticListerWatcher(
+        [cm("a"), cm("b")], watch_events=[{"type": "ADDED", "object": added}], clock=clock
+    )
+    informer = SharedInformer(lw, CONFIGMAPS, clock=clock, resync_period=60.0)
+    broken = Recorder(fail=True, error=asyncio.CancelledError)
+    healthy = Recorder()
+    informer.add_event_handler(broken)
+    informer.add_event_handler(healthy)
+    with capture_logs() as logs:
+        running = Running(informer)
+        await clock.settle()
+        # The list, then a watch event, then resyncs: each raised in `broken`.
+        assert informer.has_synced()
+        assert sorted(healthy.calls) == [
+            ("add", "a", True),
+            ("add", "b", True),
+            ("add", "c", False),
+        ]
+        await clock.advance(120.0)
+        assert not running.task.done()
+        assert informer.last_sync_resource_version == "11"
+        assert len([c for c in healthy.calls if c[0] == "update"]) == 6
+        assert broken.calls == healthy.calls
+    failures = [e for e in logs if e["event"] == "event handler failed"]
+    assert len(failures) == len(broken.calls)
+    await running.stop()  # a real cancellation still stops it
 
 
 async def test_handler_added_after_sync_gets_synthetic_adds(clock: FakeClock) -> None:
