@@ -200,7 +200,7 @@ class Controller:
     async def _worker(self) -> None:
         while True:
             try:
-                request = await self.queue.get()
+                request, priority = await self.queue.get_with_priority()
             except ShutDown:
                 return
             try:
@@ -211,7 +211,7 @@ class Controller:
                 self._in_flight += 1
                 self._metrics.active_workers.inc()
                 try:
-                    await self._reconcile(request)
+                    await self._reconcile(request, priority)
                 except Exception:
                     # Only bookkeeping around the reconcile (settle already acted on the
                     # queue) can get here, e.g. a broken log sink: the worker must survive it.
@@ -223,7 +223,7 @@ class Controller:
             finally:
                 self.queue.done(request)
 
-    async def _reconcile(self, request: Request) -> None:
+    async def _reconcile(self, request: Request, priority: int) -> None:
         # bind + reset rather than `bound_contextvars`, which also snapshots every context
         # variable on entry: half the cost, on every reconcile.
         tokens = structlog.contextvars.bind_contextvars(
@@ -249,7 +249,7 @@ class Controller:
                 outcome = exc
             finally:
                 self._metrics.reconcile_time.observe(self._clock.monotonic() - started)
-            settle(self.queue, request, outcome, self._metrics, self._log)
+            settle(self.queue, request, outcome, self._metrics, self._log, priority=priority)
             if isinstance(outcome, KeyboardInterrupt | SystemExit):
                 # Never swallowed: requeued and logged above, then on its way out of the loop.
                 raise outcome

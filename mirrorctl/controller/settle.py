@@ -62,12 +62,14 @@ def settle(
     outcome: Result | BaseException,
     metrics: BoundControllerMetrics,
     log: FilteringBoundLogger,
+    *,
+    priority: int = 0,
 ) -> ReconcileOutcome:
     """Apply ``outcome`` to ``queue``, count it, log it, and return its metric label.
 
-    Called while the worker still holds ``request``: every requeue keeps the priority the
-    key was handed out at (an initial-list key retries behind real changes, an urgent one
-    ahead of plain keys), as controller-runtime's requeues do.
+    Every requeue is at ``priority``, the one the key was handed out at, so an initial-list
+    key retries behind real changes and an urgent one ahead of plain keys, as
+    controller-runtime's requeues do.
 
     - ``Result()``: forget the key's back-off; nothing more until the next event.
     - ``requeue_after`` > 0: forget the back-off and come back after that delay.
@@ -88,18 +90,18 @@ def settle(
         else:
             if is_panic(outcome):
                 metrics.reconcile_panics.inc()
-            queue.add_rate_limited(request, priority=queue.processing_priority(request))
+            queue.add_rate_limited(request, priority=priority)
             log.error("reconciler error", exc_info=outcome)
         return ReconcileOutcome.ERROR
     # Truthy: a zero delay is unset, as controller-runtime's RequeueAfter == 0.
     if outcome.requeue_after:
         queue.forget(request)
-        queue.add_after(request, outcome.requeue_after, priority=queue.processing_priority(request))
+        queue.add_after(request, outcome.requeue_after, priority=priority)
         log.debug("reconcile done, requeueing after delay", requeue_after=outcome.requeue_after)
         metrics.reconcile_total[ReconcileOutcome.REQUEUE_AFTER].inc()
         return ReconcileOutcome.REQUEUE_AFTER
     if outcome.requeue:
-        queue.add_rate_limited(request, priority=queue.processing_priority(request))
+        queue.add_rate_limited(request, priority=priority)
         log.debug("reconcile done, requeueing with back-off")
         metrics.reconcile_total[ReconcileOutcome.REQUEUE].inc()
         return ReconcileOutcome.REQUEUE

@@ -55,10 +55,9 @@ class FifoQueue(Generic[T]):
         self._stale: dict[int, dict[T, int]] = {}
         # Keys a worker holds -> the time it got them (0.0 when unmetered).
         self._processing: dict[T, float] = {}
-        # Keys a worker holds that were handed out at a priority other than 0 -> that
-        # priority, for `processing_priority`. Most keys run at 0 and are not recorded, so
-        # `get` and `done` pay a test on a local and an empty dict's truth for them.
-        self._handed: dict[T, int] = {}
+        # The priority of the key `get` returned last, for `get_with_priority`: read in the
+        # step `get` returned in, before any other task can take a key.
+        self._last_priority = 0
         # Keys added again while a worker holds them -> the priority to queue them at on `done`.
         self._dirty: dict[T, int] = {}
         # Keys due (queued or dirty) -> the time they became due; kept only when metered.
@@ -149,8 +148,7 @@ class FifoQueue(Generic[T]):
             if not self._stale or not self._skip_stale(item, priority):
                 break
         del queued[item]
-        if priority:
-            self._handed[item] = priority
+        self._last_priority = priority
         metrics = self._metrics
         if metrics is None:
             self._processing[item] = 0.0
@@ -161,16 +159,15 @@ class FifoQueue(Generic[T]):
             metrics.waits.append(now - self._due_at.pop(item))
         return item
 
-    def processing_priority(self, item: T) -> int:
-        return self._handed.get(item, 0)
+    async def get_with_priority(self) -> tuple[T, int]:
+        item = await self.get()
+        return item, self._last_priority
 
     def done(self, item: T) -> None:
         try:
             started = self._processing.pop(item)
         except KeyError:
             return
-        if self._handed:
-            self._handed.pop(item, None)
         metrics = self._metrics
         if metrics is not None:
             works = metrics.works

@@ -42,11 +42,11 @@ class WorkQueue(Protocol[T]):
         """
         ...
 
-    def processing_priority(self, item: T) -> int:
-        """The priority `get` handed `item` out at, while a worker holds it; else 0.
+    async def get_with_priority(self) -> tuple[T, int]:
+        """`get`, with the priority the key was queued at when handed out.
 
-        A worker requeueing the key it holds passes this on, so a retry is as urgent as
-        the run it repeats (controller-runtime's `GetWithPriority`).
+        A worker that requeues the key passes it on, so a retry is as urgent as the run it
+        repeats (controller-runtime's `GetWithPriority`).
         """
         ...
 

@@ -215,28 +215,37 @@ async def test_a_key_re_added_in_flight_keeps_its_highest_priority(clock: FakeCl
     queue.shutdown()
 
 
-async def test_a_held_key_reports_the_priority_it_was_handed_out_at(clock: FakeClock) -> None:
+async def test_get_with_priority_tells_the_priority_a_key_is_handed_out_at(
+    clock: FakeClock,
+) -> None:
     queue: FifoQueue[str] = FifoQueue(clock=clock)
     queue.add("low", priority=LOW_PRIORITY)
     queue.add("raised", priority=1)
     queue.add("raised", priority=7)
     queue.add("plain")
-    assert queue.processing_priority("raised") == 0  # queued, not held
-    assert await queue.get() == "raised"
-    assert await queue.get() == "plain"
-    assert await queue.get() == "low"
-    assert queue.processing_priority("raised") == 7
-    assert queue.processing_priority("plain") == 0
-    assert queue.processing_priority("low") == LOW_PRIORITY
+    assert await queue.get_with_priority() == ("raised", 7)
+    assert await queue.get_with_priority() == ("plain", 0)
     # A re-add while held decides its next run, not the priority of the one under way.
-    queue.add("low", priority=9)
-    assert queue.processing_priority("low") == LOW_PRIORITY
+    queue.add("raised", priority=9)
+    assert await queue.get_with_priority() == ("low", LOW_PRIORITY)
+    queue.done("raised")
+    assert await queue.get_with_priority() == ("raised", 9)
     for key in ("raised", "plain", "low"):
         queue.done(key)
-        assert queue.processing_priority(key) == 0
-    assert await queue.get() == "low"
-    assert queue.processing_priority("low") == 9
-    queue.done("low")
+    queue.shutdown()
+
+
+async def test_waiting_getters_each_get_the_priority_of_their_own_key(clock: FakeClock) -> None:
+    queue: FifoQueue[str] = FifoQueue(clock=clock)
+    getters = [asyncio.create_task(queue.get_with_priority()) for _ in range(3)]
+    await clock.settle()
+    queue.add("a", priority=3)
+    queue.add("b", priority=LOW_PRIORITY)
+    queue.add("c")
+    got = [await getter for getter in getters]
+    assert sorted(got) == [("a", 3), ("b", LOW_PRIORITY), ("c", 0)]
+    for key, _ in got:
+        queue.done(key)
     queue.shutdown()
 
 
