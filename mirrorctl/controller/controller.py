@@ -249,10 +249,13 @@ class Controller:
                 outcome = exc
             finally:
                 self._metrics.reconcile_time.observe(self._clock.monotonic() - started)
-            settle(self.queue, request, outcome, self._metrics, self._log, priority=priority)
-            if isinstance(outcome, KeyboardInterrupt | SystemExit):
-                # Never swallowed: requeued and logged above, then on its way out of the loop.
-                raise outcome
+            try:
+                settle(self.queue, request, outcome, self._metrics, self._log, priority=priority)
+            finally:
+                if isinstance(outcome, KeyboardInterrupt | SystemExit):
+                    # Never swallowed, even by a failing log sink: requeued and logged by
+                    # settle, then on its way out of the loop.
+                    raise outcome
         finally:
             structlog.contextvars.reset_contextvars(**tokens)
 

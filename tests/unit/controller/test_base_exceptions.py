@@ -87,13 +87,24 @@ async def test_a_base_exception_is_recovered_like_a_panic(error: BaseException) 
         assert h.total("success") == 2
 
 
+class BrokenSink(RecordingLogger):
+    """Error lines fail, as a sink on a closed file (or a full disk) does."""
+
+    def __getattr__(self, level: str) -> Any:
+        def log(event: str, *_: object, **__: Any) -> None:
+            if level in ("error", "exception"):
+                raise ValueError("I/O operation on closed file.")
+
+        return log
+
+
 class _Interrupted:
     """A controller with two workers on a private loop, whose reconciler interrupts once."""
 
-    def __init__(self, error: BaseException) -> None:
+    def __init__(self, error: BaseException, log: RecordingLogger | None = None) -> None:
         self.loop = asyncio.new_event_loop()
         self.clock = FakeClock()
-        self.log = RecordingLogger()
+        self.log = log or RecordingLogger()
         self.registry = new_registry(runtime_collectors=False)
         self.reconciler = FailsOnceOnA(error)
         self.source = ListSource()
@@ -156,5 +167,17 @@ def test_an_interrupt_is_requeued_logged_and_re_raised(error_type: type[BaseExce
         # No worker left behind (the driver's own interrupted awaits are still pending).
         assert not [t for t in asyncio.all_tasks(c.loop) if "worker" in t.get_name()]
         assert any("worker" in event for event, _ in c.log.errors())
+    finally:
+        c.close()
+
+
+def test_an_interrupt_gets_past_a_failing_log_sink() -> None:
+    c = _Interrupted(KeyboardInterrupt(), log=BrokenSink())
+    try:
+        c.run(c.clock.settle())
+        c.source.add(configmap("a"))
+        with pytest.raises(KeyboardInterrupt):
+            c.run(c.clock.settle())
+        assert c.queue.num_requeues(A) == 1
     finally:
         c.close()
