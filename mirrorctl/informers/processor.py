@@ -121,6 +121,12 @@ class CacheProcessor:
         except (Exception, asyncio.CancelledError) as err:
             self._handler_failed(method, err)
 
+    def _cannot_prepare(self, message: str, obj: _Obj, err: BaseException) -> None:
+        # A transform is synchronous too: its CancelledError is its own failure (see above).
+        if isinstance(err, asyncio.CancelledError) and _cancelling():
+            raise err
+        self._log.error(message, object=repr(obj)[:200], exc_info=err)
+
     def _handler_failed(self, handler: object, err: BaseException) -> None:
         if isinstance(err, asyncio.CancelledError) and _cancelling():
             raise err
@@ -147,8 +153,8 @@ class CacheProcessor:
             for item in items:
                 try:
                     prepared.append(self._prepare(item))
-                except Exception:
-                    self._log.exception("cannot cache listed object", object=repr(item)[:200])
+                except (Exception, asyncio.CancelledError) as err:
+                    self._cannot_prepare("cannot cache listed object", item, err)
                     cached = self._cached_as(item)
                     if cached is not None:
                         prepared.append(cached)
@@ -193,8 +199,8 @@ class CacheProcessor:
         try:
             obj = self._prepare(obj)
             key = key_of(obj)
-        except Exception:
-            self._log.exception("cannot cache watched object", object=repr(obj)[:200])
+        except (Exception, asyncio.CancelledError) as err:
+            self._cannot_prepare("cannot cache watched object", obj, err)
             if event_type == "DELETED":
                 self._forget(obj)
             return

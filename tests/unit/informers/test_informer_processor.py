@@ -324,3 +324,23 @@ def test_a_relisted_object_the_transform_fails_on_is_not_reported_deleted() -> N
     ]
     assert p.store.get_by_key("ns/a") is cached_a
     assert sorted(p.store.keys()) == ["ns/a", "ns/c"]
+
+
+def cancelled_without_data(o: Obj) -> Obj:
+    if "data" not in o:
+        # A transform awaiting nothing cannot be cancelled: this is its own bug.
+        raise asyncio.CancelledError
+    return o
+
+
+def test_a_transform_raising_cancelled_error_is_logged_like_any_failure() -> None:
+    p = CacheProcessor(
+        Indexer(), api_version="v1", kind="ConfigMap", transform=cancelled_without_data
+    )
+    rec = Recorder()
+    p.add_handler(rec)
+    p.replace(p.prepare([cm("a", data={"k": "v"}), cm("b")]), "1")
+    p.apply("ADDED", cm("c", "2"))
+    p.apply("ADDED", cm("d", "3", data={}))
+    assert sorted(p.store.keys()) == ["ns/a", "ns/d"]
+    assert [c[1] for c in rec.calls] == ["a", "d"]
