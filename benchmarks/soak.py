@@ -18,7 +18,8 @@ reconcile errors (its /metrics), changes still open. Reported: RSS growth after 
 first fifth of the run) and its slope, the depth curve, errors (harness writes, reconcile
 errors, error lines in the controller's log), change-convergence latency, changes never
 converged (after a grace period once the stream stops), and a final full comparison of every
-VMI with the model. Written to ``benchmarks/results/soak.json`` and ``soak.png``.
+VMI with the model. Written to ``benchmarks/results/soak.json`` and ``soak.png``, and the
+summary to its section of BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any
 
 import orjson
 
-from benchmarks import plots
+from benchmarks import plots, report
 from benchmarks.peers.cluster import install
 from benchmarks.peers.mirrorctl_process import MirrorctlProcess
 from benchmarks.peers.observer import Observer, configuration_of
@@ -374,6 +375,10 @@ async def soak(
             "rss_growth_after_warmup_mb": (
                 round(warm[-1]["rss_mb"] - warm[0]["rss_mb"], 1) if warm else None
             ),
+            # The target: growth under 5% of the RSS after warm-up (its baseline).
+            "rss_growth_after_warmup_pct": (
+                round(100 * (warm[-1]["rss_mb"] / warm[0]["rss_mb"] - 1), 2) if warm else None
+            ),
             "rss_slope_mb_per_min": round(_slope([(s["t"], s["rss_mb"]) for s in warm]) * 60, 3),
             "queue_depth_max": max((s["queue_depth"] for s in samples), default=0),
             "queue_depth_mean": round(
@@ -404,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--destinations", type=int, default=100)
     parser.add_argument("--rate", type=float, default=20.0)
     args = parser.parse_args(argv)
+    ran = report.now()
     with ControlPlane() as cp:
         summary = asyncio.run(
             soak(
@@ -415,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     print(json.dumps(summary, indent=2))
+    title = report.heading("soak")
+    report.write({title: report.section(title, ran, summary)})
     return 0
 
 
