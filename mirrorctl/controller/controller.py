@@ -192,10 +192,12 @@ class Controller:
         # has carried them out of the loop already; a loop that goes on anyway must not run
         # this controller a worker short, nor silently: it stops, and start() re-raises.
         error = worker.exception()
-        self._log.error("a worker ended, stopping the controller", error=repr(error))
         if self._worker_error is None:
             self._worker_error = error
         self._stop_requested.set()
+        # Logged last and guarded: a failing sink must not undo the stop (nor reach the loop).
+        with contextlib.suppress(Exception):
+            self._log.error("a worker ended, stopping the controller", error=repr(error))
 
     async def _worker(self) -> None:
         while True:

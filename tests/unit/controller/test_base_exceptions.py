@@ -181,3 +181,22 @@ def test_an_interrupt_gets_past_a_failing_log_sink() -> None:
         assert c.queue.num_requeues(A) == 1
     finally:
         c.close()
+
+
+def test_an_interrupt_stops_the_controller_even_when_logging_fails() -> None:
+    # The worker's end is noticed in a done callback; a sink failing there must not keep the
+    # controller running a worker short, with start() never ending.
+    error = KeyboardInterrupt()
+    c = _Interrupted(error, log=BrokenSink())
+    try:
+        c.run(c.clock.settle())
+        c.source.add(configmap("a"))
+        with pytest.raises(KeyboardInterrupt):
+            c.run(c.clock.settle())
+        with pytest.raises(KeyboardInterrupt):
+            c.run(c.clock.settle())
+        assert c.start.done()
+        assert c.start.exception() is error
+        assert c.queue.shutting_down
+    finally:
+        c.close()
