@@ -38,6 +38,12 @@ async def deadline(clock: Clock, seconds: float) -> AsyncIterator[None]:
         if expired and task.uncancel() <= cancelling_before:
             raise ReconcileTimeoutError(f"reconcile exceeded its timeout of {seconds}s") from None
         raise
+    except BaseException:
+        if expired:
+            # The body replaced our cancellation by an error of its own (a cleanup failing in
+            # a `finally`, say): that error stands, and the request is taken back all the same.
+            task.uncancel()
+        raise
     else:
         if expired:
             # The body swallowed our cancellation and finished anyway: take the request back

@@ -200,3 +200,40 @@ def test_an_interrupt_stops_the_controller_even_when_logging_fails() -> None:
         assert c.queue.shutting_down
     finally:
         c.close()
+
+
+class ErrsOnItsTimeoutThenIsCancelledFromWithin:
+    """First call: a cleanup error replaces the deadline's cancellation. Second: something
+    inside the reconciler cancels what it awaits (its own failure, not a shutdown)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def reconcile(self, request: Request) -> Result:
+        self.calls.append(request.name)
+        if len(self.calls) == 1:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                raise CustomBaseError("cleanup failed")
+        if len(self.calls) == 2:
+            cancelled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            cancelled.cancel()
+            await cancelled
+        return Result()
+
+
+async def test_a_worker_survives_a_reconciler_error_that_replaced_its_timeout() -> None:
+    r = ErrsOnItsTimeoutThenIsCancelledFromWithin()
+    options = ControllerOptions(max_concurrent_reconciles=1, reconcile_timeout=1)
+    async with harness(r, options=options, logger=RecordingLogger()) as h:
+        h.source.add(configmap("a"))
+        await h.settle()
+        await h.clock.advance(1)  # the deadline expires; the reconciler raises its own error
+        assert h.queue.num_requeues(A) == 1
+        h.source.add(configmap("b"))
+        await h.settle()  # cancelled from within: an error, retried, not a shutdown
+        assert h.queue.num_requeues(Request("b", "ns")) == 1
+        h.source.add(configmap("c"))  # the only worker must still be alive to take it
+        await h.settle()
+        assert r.calls == ["a", "b", "c"]

@@ -73,3 +73,25 @@ async def test_a_body_that_swallows_the_cancellation_leaves_the_task_usable() ->
     task = asyncio.create_task(body())
     await clock.advance(1)
     assert await task == "cancelling=0"
+
+
+async def test_a_body_that_turns_the_cancellation_into_an_error_leaves_the_task_usable() -> None:
+    # A cleanup failing in a `finally` replaces the CancelledError by its own error: the
+    # deadline's cancellation request must still be taken back, as asyncio.timeout does, or
+    # the task looks cancelled (cancelling() > 0) for the rest of its life.
+    clock = FakeClock()
+
+    async def body() -> str:
+        with contextlib.suppress(RuntimeError):
+            async with deadline(clock, 1):
+                try:
+                    await asyncio.Event().wait()
+                finally:
+                    raise RuntimeError("cleanup failed")
+        current = asyncio.current_task()
+        assert current is not None
+        return f"cancelling={current.cancelling()}"
+
+    task = asyncio.create_task(body())
+    await clock.advance(1)
+    assert await task == "cancelling=0"
