@@ -7,7 +7,7 @@ import contextlib
 import random
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from structlog.typing import FilteringBoundLogger
@@ -131,23 +131,29 @@ class Controller:
         try:
             await self._stop_requested.wait()
         except asyncio.CancelledError:
-            self._log.info("cancelled, abandoning in-flight reconciles")
+            self._note("info", "cancelled, abandoning in-flight reconciles")
             self._stopping = True
             self.queue.shutdown()
             await _cancel_all(workers)
             raise
-        self._log.info("stop requested, waiting for in-flight reconciles")
+        self._note("info", "stop requested, waiting for in-flight reconciles")
         self._stopping = True
         self.queue.shutdown()
         try:
             await asyncio.wait(workers)
         except asyncio.CancelledError:
-            self._log.warning("drain cut short, cancelling in-flight reconciles")
+            self._note("warning", "drain cut short, cancelling in-flight reconciles")
             await _cancel_all(workers)
             raise
-        self._log.info("all workers finished")
+        self._note("info", "all workers finished")
         if self._worker_error is not None:
             raise self._worker_error
+
+    def _note(self, level: Literal["info", "warning"], event: str) -> None:
+        # On the way out, a failing log sink (a closed pipe, a full disk) must not stop the
+        # queue's shutdown and leave workers behind, nor replace what start() re-raises.
+        with contextlib.suppress(Exception):
+            getattr(self._log, level)(event)
 
     async def _sync_unless_stopped(self) -> bool:
         """Wait for the sources to sync; False if ``stop()`` came first.

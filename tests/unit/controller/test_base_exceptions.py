@@ -237,3 +237,38 @@ async def test_a_worker_survives_a_reconciler_error_that_replaced_its_timeout() 
         h.source.add(configmap("c"))  # the only worker must still be alive to take it
         await h.settle()
         assert r.calls == ["a", "b", "c"]
+
+
+class SinkThatBreaks(RecordingLogger):
+    """Works until `broken` is set, then every line fails (a closed pipe, a full disk)."""
+
+    broken = False
+
+    def __getattr__(self, level: str) -> Any:
+        record = super().__getattr__(level)
+
+        def log(event: str, *args: object, **kwargs: Any) -> None:
+            if self.broken:
+                raise ValueError("I/O operation on closed file.")
+            record(event, *args, **kwargs)
+
+        return log
+
+
+def test_an_interrupt_leaves_no_worker_behind_when_the_sink_broke() -> None:
+    error = KeyboardInterrupt()
+    sink = SinkThatBreaks()
+    c = _Interrupted(error, log=sink)
+    try:
+        c.run(c.clock.settle())
+        sink.broken = True
+        c.source.add(configmap("a"))
+        with pytest.raises(KeyboardInterrupt):
+            c.run(c.clock.settle())
+        with pytest.raises(KeyboardInterrupt):
+            c.run(c.clock.settle())
+        assert c.start.exception() is error
+        assert c.queue.shutting_down
+        assert not [t for t in asyncio.all_tasks(c.loop) if "worker" in t.get_name()]
+    finally:
+        c.close()
