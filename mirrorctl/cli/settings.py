@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+import yaml
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -18,6 +19,21 @@ from mirrorctl.manager.address import BindAddress
 from mirrorctl.mirroring.resources import DEFAULT_CONTRAIL_VERSION, contrail_resources
 
 __all__ = ["RunSettings"]
+
+
+def _check_config_file(path: Path) -> None:
+    """ValueError naming the file when it is not a YAML mapping: the settings source would
+    raise a multi-line YAML error (a traceback) or a message that names neither the file nor
+    the problem."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            loaded: Any = yaml.safe_load(stream)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"config file {path}: {' '.join(str(error).split())}") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise ValueError(
+            f"config file {path}: expected a mapping of settings, got a {type(loaded).__name__}"
+        )
 
 
 class RunSettings(BaseSettings):
@@ -104,6 +120,8 @@ class RunSettings(BaseSettings):
         """Flags win over the environment, which wins over the file."""
         if config_file is not None and not config_file.is_file():
             raise FileNotFoundError(f"config file {config_file} does not exist")
+        if config_file is not None:
+            _check_config_file(config_file)
         bound = type("BoundRunSettings", (cls,), {"config_file": config_file})
         settings: RunSettings = bound(**flags)
         return settings
