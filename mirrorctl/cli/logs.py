@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any, Literal
 
 import structlog
@@ -14,15 +14,38 @@ __all__ = ["configure_logging", "redact"]
 
 _SECRET_KEY = re.compile(r"token|authorization|password|secret|credential|bearer", re.I)
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# Basic credentials only after an Authorization header name (as in "Authorization: Basic x" or
+# a headers repr), so that prose such as "basic setup" keeps its words.
+_BASIC = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*basic\s+)[A-Za-z0-9+/=]+")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        if "earer" in value or "EARER" in value:
+            value = _BEARER.sub(r"\1[redacted]", value)
+        if "asic" in value or "ASIC" in value:
+            value = _BASIC.sub(r"\1[redacted]", value)
+        return value
+    # Containers are rendered in full by both renderers, so what they hold is cleaned too.
+    if isinstance(value, Mapping):
+        return {
+            k: "[redacted]" if isinstance(k, str) and _SECRET_KEY.search(k) else _clean(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        # A plain tuple, not the original type: a named tuple's constructor takes fields.
+        return [_clean(v) for v in value] if isinstance(value, list) else tuple(map(_clean, value))
+    return value
 
 
 def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Blank values under secret-looking keys and bearer tokens inside any string."""
+    """Blank values under secret-looking keys, and bearer tokens and basic credentials inside
+    any string, at any depth of dicts, lists and tuples."""
     for key, value in list(event.items()):
         if _SECRET_KEY.search(key):
             event[key] = "[redacted]"
-        elif isinstance(value, str) and "earer" in value:
-            event[key] = _BEARER.sub(r"\1[redacted]", value)
+        elif isinstance(value, str | Mapping | list | tuple):
+            event[key] = _clean(value)
     return event
 
 
