@@ -183,5 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         cause = f": {error.__cause__}" if error.__cause__ is not None else ""
         print(f"mirrorctl: {error}{cause}", file=sys.stderr)
         return 1
+    except OSError as error:
+        # A listener that cannot bind (address in use, not local, privileged port): the
+        # manager's log line holds the traceback; the command ends in one line, as a runtime
+        # failure.
+        print(f"mirrorctl: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -1,3 +1,4 @@
+import socket
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,28 @@ def test_inconsistent_lease_timings_name_the_setting(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert f"invalid setting {named} " in err[0]
+
+
+def test_a_bind_address_in_use_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    # Nothing listens on port 1: the manager fails on its listener before reading the cluster.
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\n"
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        argv = ["run", "--kubeconfig", str(kubeconfig), "--event-loop", "asyncio"]
+        argv += ["--metrics-bind-address", address, "--health-probe-bind-address", "127.0.0.1:0"]
+        assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("mirrorctl: ")
+    assert address.rsplit(":", 1)[1] in err[-1]
+    assert "address already in use" in err[-1]
+    assert not any(line.startswith("Traceback") for line in err)
