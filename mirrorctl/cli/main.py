@@ -93,9 +93,13 @@ def _settings(args: argparse.Namespace) -> RunSettings:
     return RunSettings.load(flags, args.config)
 
 
-def _setting_error(error: ValidationError) -> str:
+def _setting_error(error: ValidationError, config: Path | None) -> str:
     first = error.errors()[0]
     name = ".".join(str(p) for p in first["loc"]) or "settings"
+    if first["type"] == "extra_forbidden":
+        # Only the file can hold an unknown key (flags are parsed, the environment is read by
+        # field): there is no flag or variable to name.
+        return f"mirrorctl: unknown setting {name} in config file {config}"
     flag = "--" + name.replace("_", "-")
     return (
         f"mirrorctl: invalid setting {name} ({flag} / MIRRORCTL_{name.upper()}): {first['msg']}"
@@ -138,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
     except ValidationError as e:
-        print(_setting_error(e), file=sys.stderr)
+        print(_setting_error(e, args.config), file=sys.stderr)
         return 2
     except (FileNotFoundError, ValueError) as e:
         print(f"mirrorctl: {e}", file=sys.stderr)
