@@ -10,12 +10,16 @@ __all__ = ["config_candidates", "config_dir"]
 
 
 def config_candidates() -> list[Path]:
-    """Where `config_dir` looks, in order: ``$MIRRORCTL_CONFIG_DIR``, the ``config/`` of the
-    source tree mirrorctl runs from (a checkout or an editable install), and the copy an
-    install puts in ``<prefix>/share/mirrorctl/config`` (the data files of pyproject.toml)."""
+    """Where `config_dir` looks: ``$MIRRORCTL_CONFIG_DIR`` alone when it is set, else, in
+    order, the ``config/`` of the source tree mirrorctl runs from (a checkout or an editable
+    install) and the copy an install puts in ``<prefix>/share/mirrorctl/config`` (the data
+    files of pyproject.toml)."""
     explicit = os.environ.get("MIRRORCTL_CONFIG_DIR")
-    candidates = [Path(explicit)] if explicit else []
-    candidates.append(Path(__file__).resolve().parents[2] / "config")
+    if explicit:
+        # A wrong path fails rather than quietly giving the stock manifests instead of the
+        # ones it names.
+        return [Path(explicit)]
+    candidates = [Path(__file__).resolve().parents[2] / "config"]
     candidates.append(Path(sys.prefix) / "share" / "mirrorctl" / "config")
     return candidates
 

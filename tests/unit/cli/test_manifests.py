@@ -102,3 +102,16 @@ def test_a_broken_config_directory_fails_with_one_line(
     assert manifests(stdout=io.StringIO(), stderr=err) == 1
     assert err.getvalue().startswith("mirrorctl: ")
     assert err.getvalue().count("\n") == 1
+
+
+def test_a_config_dir_set_in_the_environment_is_not_replaced_by_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo in $MIRRORCTL_CONFIG_DIR must not quietly print the checkout's stock manifests
+    # in place of the ones it names.
+    monkeypatch.setenv("MIRRORCTL_CONFIG_DIR", str(tmp_path / "typo"))
+    out, err = io.StringIO(), io.StringIO()
+    assert manifests(stdout=out, stderr=err) == 1
+    assert out.getvalue() == ""
+    assert str(tmp_path / "typo") in err.getvalue()
+    assert err.getvalue().count("\n") == 1
