@@ -254,6 +254,10 @@ class Client:
                     # transport does. Nothing reached the server, so even a create is safe.
                     stale_retried = True
                     continue
+                if isinstance(error, aiohttp.ClientResponseError):
+                    # aiohttp's error for a response it cannot parse; its repr (what error
+                    # logs show) carries the request's headers, Authorization included.
+                    raise aiohttp.ClientPayloadError(f"malformed response: {error}") from None
                 raise
             status = response.status
             if status < 300:
