@@ -73,7 +73,12 @@ async def dev(settings: RunSettings) -> int:
             setup_emulator(emulator)
             tasks.append(asyncio.create_task(emulator.start()))
             dev_settings = settings.model_copy(
-                update={"kubeconfig": cp.controller_kubeconfig, "context": None}
+                # Its own control plane whatever the cluster settings say, in_cluster as well.
+                update={
+                    "kubeconfig": cp.controller_kubeconfig,
+                    "context": None,
+                    "in_cluster": False,
+                }
             )
             controller = await build_manager(dev_settings, install_signal_handlers=False)
             tasks.append(asyncio.create_task(controller.start()))

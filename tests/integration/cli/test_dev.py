@@ -84,3 +84,24 @@ async def test_dev_mirrors_its_samples_and_cleans_up() -> None:
     assert directory is not None
     assert not directory.exists(), f"{directory} left behind"
     assert processes_mentioning(str(directory)) == [], "etcd or kube-apiserver left running"
+
+
+async def test_dev_ignores_the_in_cluster_setting() -> None:
+    # dev runs its controller against its own control plane whatever the cluster settings say;
+    # in_cluster pointed it at the pod's service account (or, outside a pod, failed).
+    process = await Process.start(
+        "dev",
+        "--metrics-bind-address",
+        "127.0.0.1:0",
+        "--health-probe-bind-address",
+        "127.0.0.1:0",
+        "--log-level",
+        "warning",
+        env={"MIRRORCTL_IN_CLUSTER": "true"},
+    )
+    try:
+        await process.wait_for_line(lambda text: "Ctrl-C stops everything" in text, STARTUP)
+        code = await process.stop(signal.SIGINT)
+    finally:
+        await process.kill()
+    assert code == 0, process.output()
