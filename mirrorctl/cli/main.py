@@ -130,6 +130,16 @@ def _explain(settings: RunSettings, args: argparse.Namespace) -> int:
         return 130
 
 
+def _reader_gone() -> int:
+    """Stdout's reader went away (``mirrorctl manifests | head``): end quietly, as a command
+    killed by SIGPIPE does, with stdout on /dev/null so the interpreter's last flush at exit
+    does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "version":
@@ -138,7 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "manifests":
         from mirrorctl.cli.manifests_cmd import manifests
 
-        return manifests()
+        try:
+            return manifests()
+        except BrokenPipeError:
+            return _reader_gone()
     try:
         settings = _settings(args)
     except ValidationError as e:
@@ -148,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mirrorctl: {e}", file=sys.stderr)
         return 2
     if args.command == "explain":
-        return _explain(settings, args)
+        try:
+            return _explain(settings, args)
+        except BrokenPipeError:
+            return _reader_gone()
     configure_logging(settings.log_format, settings.log_level)
     command = args.command
     if command == "auto":

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +118,20 @@ def test_a_config_dir_set_in_the_environment_is_not_replaced_by_another(
     assert out.getvalue() == ""
     assert str(tmp_path / "typo") in err.getvalue()
     assert err.getvalue().count("\n") == 1
+
+
+def test_a_reader_that_goes_away_ends_manifests_quietly() -> None:
+    # `mirrorctl manifests | kubectl apply -f -` with a kubectl that fails at once, or `| head`.
+    read, write = os.pipe()
+    os.close(read)
+    done = subprocess.run(
+        [sys.executable, "-m", "mirrorctl", "manifests"],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    os.close(write)
+    assert done.stderr == ""
+    assert done.returncode == 1
