@@ -12,23 +12,36 @@ import orjson
 
 from mirrorctl.client.errors import ApiError, error_from_status
 
-__all__ = ["LineSplitter", "WatchStream", "decode_event"]
+__all__ = ["MAX_EVENT_BYTES", "LineSplitter", "WatchStream", "decode_event"]
+
+# client-go's watch decoder refuses an object past this size; a stream that never ends its
+# line must not grow a buffer without bound.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+
+def _too_large() -> ApiError:
+    return ApiError(500, "InternalError", f"watch event larger than {MAX_EVENT_BYTES} bytes")
 
 
 class LineSplitter:
     """Cuts a byte stream into newline-terminated lines, whatever the chunk boundaries."""
 
-    __slots__ = ("_pieces",)
+    __slots__ = ("_pieces", "_size")
 
     def __init__(self) -> None:
         # The unterminated line so far, in pieces: joining only once it ends keeps a large
         # object arriving in many small chunks linear rather than quadratic.
         self._pieces: list[bytes] = []
+        self._size = 0  # bytes in `_pieces`
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        """The lines completed by `chunk` (without their newline, blank ones dropped)."""
+        """The lines completed by `chunk` (without their newline, blank ones dropped); an
+        unterminated line past `MAX_EVENT_BYTES` raises `ApiError`."""
         pieces = self._pieces
         if b"\n" not in chunk:
+            self._size += len(chunk)
+            if self._size > MAX_EVENT_BYTES:
+                raise _too_large()
             pieces.append(chunk)
             return []
         if pieces:
@@ -37,7 +50,10 @@ class LineSplitter:
             pieces.clear()
         parts = chunk.split(b"\n")
         tail = parts.pop()
+        self._size = len(tail)
         if tail:
+            if self._size > MAX_EVENT_BYTES:
+                raise _too_large()
             pieces.append(tail)
         return [p for p in parts if p.strip()]
 
@@ -45,6 +61,7 @@ class LineSplitter:
         """The unterminated tail at end of stream, if any."""
         tail = b"".join(self._pieces)
         self._pieces.clear()
+        self._size = 0
         return tail if tail.strip() else None
 
 

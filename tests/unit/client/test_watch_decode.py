@@ -4,7 +4,7 @@ import orjson
 import pytest
 
 from mirrorctl.client.errors import ApiError, ForbiddenError, GoneError, ServerError
-from mirrorctl.client.watch import LineSplitter, decode_event
+from mirrorctl.client.watch import MAX_EVENT_BYTES, LineSplitter, decode_event
 
 EVENT = {"type": "ADDED", "object": {"kind": "ConfigMap", "metadata": {"name": "a"}}}
 LINE = orjson.dumps(EVENT)
@@ -71,3 +71,28 @@ def test_malformed_events_raise() -> None:
         decode_event(b"[1, 2]")
     with pytest.raises(orjson.JSONDecodeError):
         decode_event(b"{not json")
+
+
+def test_a_line_that_never_ends_is_refused_past_the_limit() -> None:
+    # A stream that never sends a newline must not grow the buffer without bound (client-go's
+    # watch decoder refuses an object over 16 MiB the same way).
+    piece = b"x" * (1024 * 1024)
+    for start, first_lines in ((b'{"type":"ADDED"', []), (LINE + b"\n", [LINE])):
+        # The limit counts the whole unterminated line, also one that began past a newline.
+        splitter = LineSplitter()
+        assert splitter.feed(start + piece) == first_lines
+        held = len(start + piece) - sum(len(line) + 1 for line in first_lines)
+        while held + len(piece) <= MAX_EVENT_BYTES:
+            assert splitter.feed(piece) == []
+            held += len(piece)
+        with pytest.raises(ApiError, match="watch event larger than"):
+            splitter.feed(piece)
+
+
+def test_a_line_up_to_the_limit_comes_out_whole() -> None:
+    piece = b"x" * (1024 * 1024)
+    splitter = LineSplitter()
+    for _ in range(MAX_EVENT_BYTES // len(piece)):
+        assert splitter.feed(piece) == []
+    (line,) = splitter.feed(b"\n")
+    assert len(line) == MAX_EVENT_BYTES
