@@ -66,17 +66,18 @@ def _metadata(body: Mapping[str, Any]) -> Mapping[str, Any]:
     return metadata if isinstance(metadata, Mapping) else {}
 
 
-def _stale_connection(error: BaseException, *, idempotent: bool) -> bool:
+def _stale_connection(error: BaseException, *, method: str) -> bool:
     """Whether ``error`` says a reused connection was dead before the request got through.
 
     A failed write of the request (``ClientConnectionResetError``, possibly wrapped in a
-    ``ClientOSError``) means the server saw nothing; a disconnect before any response is also
-    safe to repeat when the request is idempotent.
+    ``ClientOSError``) means the server saw nothing. A disconnect without a response may come
+    after the server acted on the request: only a GET is repeated then, as client-go and Go's
+    transport do (a DELETE or PUT sent again would turn its success into NotFound/Conflict).
     """
     chain = (error, error.__cause__)
     if any(isinstance(e, aiohttp.ClientConnectionResetError) for e in chain):
         return True
-    return idempotent and isinstance(error, aiohttp.ServerDisconnectedError)
+    return method == "GET" and isinstance(error, aiohttp.ServerDisconnectedError)
 
 
 class Client:
@@ -248,10 +249,10 @@ class Client:
                 response = await attempt(headers)
             except BaseException as error:
                 self._observe(method, TRANSPORT_ERROR_CODE, started)
-                if not stale_retried and _stale_connection(error, idempotent=idempotent):
+                if not stale_retried and _stale_connection(error, method=method):
                     # A pooled keep-alive connection the server had closed (it restarted, or
                     # timed the connection out): one more try on a fresh one, as Go's
-                    # transport does. Nothing reached the server, so even a create is safe.
+                    # transport does, for a GET or a request nothing of which was sent.
                     stale_retried = True
                     continue
                 if isinstance(error, aiohttp.ClientResponseError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import traceback
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import orjson
@@ -68,3 +69,43 @@ async def test_a_malformed_response_to_a_watch_keeps_the_token_out_of_the_error(
     assert "Content-Length" in str(caught.value)  # still says what was wrong
     shown = repr(caught.value) + "".join(traceback.format_exception(caught.value))
     assert "watch-secret-token" not in shown
+
+
+async def _hang_up_once(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+    # Read the request, then drop the connection without a reply (as a server that died
+    # after acting on it does); any later request is answered.
+    body = orjson.dumps(_OBJECT)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    return True
+
+
+@pytest.mark.parametrize(
+    ("verb", "replayed"),
+    [("get", True), ("delete", False), ("replace", False), ("merge-patch", False)],
+)
+async def test_only_a_get_is_sent_again_after_the_server_hung_up_on_it(
+    server: Server, verb: str, replayed: bool
+) -> None:
+    # A request the server read and then hung up on may have been acted on: sending a
+    # DELETE or a PUT again turns its success into NotFound or Conflict. As client-go and
+    # Go's transport, only a GET is repeated.
+    async def hang_up_first(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if len(server.requests) == 1:
+            return False
+        return await _hang_up_once(seen, writer)
+
+    server.respond = hang_up_first
+    config = ClientConfig(f"http://127.0.0.1:{server.port}")
+    async with Client(config) as client:
+        calls: dict[str, Callable[[], Awaitable[object]]] = {
+            "get": lambda: client.get(CONFIGMAPS, "c", "n"),
+            "delete": lambda: client.delete(CONFIGMAPS, "c", "n"),
+            "replace": lambda: client.replace(CONFIGMAPS, _OBJECT),
+            "merge-patch": lambda: client.patch(CONFIGMAPS, "c", {"data": {}}, "n"),
+        }
+        if replayed:
+            assert await calls[verb]() == _OBJECT
+        else:
+            with pytest.raises(aiohttp.ServerDisconnectedError):
+                await calls[verb]()
+    assert len(server.requests) == (2 if replayed else 1)
