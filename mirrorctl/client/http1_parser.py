@@ -52,7 +52,13 @@ def _head(block: bytes) -> tuple[int, bool, dict[str, str]]:
     lines = text.split("\r\n")
     version, _, rest = lines[0].partition(" ")
     code = rest[:3]
-    if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
+    # isdigit() alone takes Latin-1 superscripts, which int() then refuses.
+    if (
+        not version.startswith("HTTP/1.")
+        or len(code) != 3
+        or not code.isascii()
+        or not code.isdigit()
+    ):
         raise ProtocolError(f"not an HTTP/1.x status line: {lines[0][:80]!r}")
     headers: dict[str, str] = {}
     for line in lines[1:]:
@@ -190,7 +196,7 @@ class ResponseParser:
         length = self._headers.get("content-length")
         if length is None:
             return _State.UNTIL_CLOSE
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):
             raise ProtocolError(f"bad content-length {length[:20]!r}")
         self._remaining = int(length)
         return _State.LENGTH if self._remaining else _State.DONE

@@ -110,6 +110,9 @@ def test_started_says_whether_any_byte_arrived() -> None:
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc", "not followed by CRLF"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "transfer-encoding"),
         (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "content-length"),
+        # Latin-1 superscripts are digits to str.isdigit() but not to int().
+        (b"HTTP/1.1 200 OK\r\nContent-Length: \xb2\r\n\r\n", "content-length"),
+        (b"HTTP/1.1 2\xb20 OK\r\n\r\n", "status line"),
         (b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 0\r\n\r\n", "br"),
         (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc", "gzip"),
         (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab", "after the end"),
