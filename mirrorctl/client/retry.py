@@ -19,7 +19,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     text = value.strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # delta-seconds are ASCII digits; int() takes more
         return float(int(text))
     try:
         when = parsedate_to_datetime(text)

@@ -24,6 +24,10 @@ NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC).timestamp()
         ("soon", None),
         ("-1", None),
         ("1.5", None),
+        # Not delta-seconds (ASCII digits): a superscript two (isdigit(), but int() raises)
+        # and an Arabic-Indic three (int() takes it).
+        ("\u00b2", None),
+        ("\u0663", None),
     ],
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
