@@ -136,7 +136,9 @@ def read_kubeconfig(paths: list[Path]) -> Kubeconfig:
     current: str | None = None
     for path in paths:
         document = _load_file(path)
-        base = path.resolve().parent
+        # As client-go's filepath.Abs: a symlinked file's relative paths start beside the
+        # link, not beside its target.
+        base = Path(os.path.abspath(path)).parent
         for section, body_key in bodies.items():
             for name, body in _named(document, section, body_key, path).items():
                 merged[section].setdefault(name, _Entry(body, base, path))

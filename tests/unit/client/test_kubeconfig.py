@@ -202,6 +202,23 @@ async def test_relative_paths_resolve_against_the_defining_file(
     assert config.credentials.authorization == f"Bearer {SECRET}"
 
 
+async def test_relative_paths_of_a_symlinked_kubeconfig_resolve_beside_the_link(
+    tmp_path: Path,
+) -> None:
+    # client-go resolves against filepath.Abs(filepath.Dir(file)), symlinks not followed: a
+    # ~/.kube/config linked from a dotfiles or store directory finds ~/.kube/tokens/t.
+    kube = tmp_path / "home" / ".kube"
+    (kube / "tokens").mkdir(parents=True)
+    (kube / "tokens" / "t").write_text(f"{SECRET}\n")
+    target = write_doc(
+        tmp_path / "store" / "config",
+        kubeconfig_doc(cluster={"server": "https://k8s:6443"}, user={"tokenFile": "tokens/t"}),
+    )
+    (kube / "config").symlink_to(target)
+    config = await load(kube / "config")
+    assert config.credentials.authorization == f"Bearer {SECRET}"
+
+
 def two_files(tmp_path: Path) -> tuple[Path, Path]:
     first = {
         "clusters": [{"name": "shared", "cluster": {"server": "https://first:6443"}}],
