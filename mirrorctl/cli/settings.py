@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from mirrorctl.manager.address import BindAddress
+from mirrorctl.mirroring.names import check_object_name
 from mirrorctl.mirroring.resources import DEFAULT_CONTRAIL_VERSION, contrail_resources
 
 __all__ = ["RunSettings"]
@@ -71,6 +72,28 @@ class RunSettings(BaseSettings):
     cluster_name: str | None = Field(
         None, description="only VMs/VMIs whose kube-manager pod-cluster-name matches"
     )
+
+    @field_validator("kubeconfig", mode="before")
+    @classmethod
+    def _kubeconfig(cls, value: object) -> object:
+        # Path("") is the current directory: "kubeconfig . does not exist" would follow.
+        if value == "":
+            raise ValueError("must not be empty (leave it unset for $KUBECONFIG)")
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str | None) -> str | None:
+        # The mirroring settings refuse what is not a namespace name; checked here, it is a
+        # bad setting (exit 2) instead of a traceback once the client is open.
+        return None if value is None else check_object_name(value, what="namespace")
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: str | None) -> str | None:
+        if value == "":
+            raise ValueError("must not be empty (leave it unset for every cluster)")
+        return value
 
     @field_validator("metrics_bind_address", "health_probe_bind_address")
     @classmethod

@@ -1,0 +1,38 @@
+import pytest
+
+from mirrorctl.cli.main import main
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "named"),
+    [
+        ("MIRRORCTL_NAMESPACE", "Bad_NS", "namespace"),
+        ("MIRRORCTL_NAMESPACE", "", "namespace"),
+        ("MIRRORCTL_CLUSTER_NAME", "", "cluster_name"),
+        ("MIRRORCTL_KUBECONFIG", "", "kubeconfig"),
+    ],
+)
+@pytest.mark.parametrize("command", [["run"], ["explain", "web"]])
+def test_a_value_the_controller_cannot_take_is_a_bad_setting(
+    env: str,
+    value: str,
+    named: str,
+    command: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # They reached the mirroring settings (a traceback, and an unclosed client session) or
+    # read as the current directory ("kubeconfig . does not exist").
+    monkeypatch.setenv(env, value)
+    assert main(command) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(f"mirrorctl: invalid setting {named} ")
+
+
+def test_a_bad_namespace_flag_is_a_bad_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--namespace", "Team A"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "invalid setting namespace (--namespace / MIRRORCTL_NAMESPACE)" in err[0]
+    assert "not a valid name" in err[0]
