@@ -6,7 +6,10 @@ import datetime
 import math
 from collections.abc import Callable
 
+import structlog
+
 from mirrorctl.client.exec_plugin import ExecPlugin, ExecResult
+from mirrorctl.client.kubeconfig_error import KubeconfigError
 from mirrorctl.client.single_flight import SingleFlight
 from mirrorctl.clock import Clock, RealClock
 
@@ -15,6 +18,10 @@ __all__ = ["ExecCredentials", "renewal_delay"]
 # A credential is renewed this far ahead of its expiry, capped at half its remaining lifetime.
 EXPIRY_LEAD = 300.0
 MIN_RECHECK = 1.0
+# After a failed early renewal, the plugin is tried again this often while the token lasts.
+RETRY_INTERVAL = 10.0
+
+_log = structlog.get_logger(__name__)
 
 
 def _utc_now() -> datetime.datetime:
@@ -31,14 +38,17 @@ def renewal_delay(expiry: datetime.datetime, now: datetime.datetime) -> float:
 class ExecCredentials:
     """`Bearer <status.token>` from an exec plugin.
 
-    Without an `expirationTimestamp` the token is kept until the server rejects it. A client
-    certificate the plugin returns is used only from its first run (the TLS context is built
-    once), so rotating exec-issued client certificates needs a restart.
+    Without an `expirationTimestamp` the token is kept until the server rejects it. A failed
+    early renewal keeps the token while it is valid and tries again every `RETRY_INTERVAL`;
+    past its expiry, or after a 401, the plugin's error is raised. A client certificate the
+    plugin returns is used only from its first run (the TLS context is built once), so
+    rotating exec-issued client certificates needs a restart.
     """
 
     __slots__ = (
         "_authorization",
         "_clock",
+        "_expires_at",
         "_flight",
         "_next_check",
         "_plugin",
@@ -59,6 +69,7 @@ class ExecCredentials:
         self._flight = SingleFlight()
         self._authorization: str | None = None
         self._next_check = math.inf
+        self._expires_at = math.inf  # monotonic
         self._take(first)
 
     def __repr__(self) -> str:
@@ -78,15 +89,31 @@ class ExecCredentials:
 
     def _take(self, result: ExecResult) -> None:
         self._authorization = f"Bearer {result.token}" if result.token else None
+        now = self._clock.monotonic()
         if result.expiry is None:
-            self._next_check = math.inf
+            self._next_check = self._expires_at = math.inf
         else:
-            delay = renewal_delay(result.expiry, self._wall())
-            self._next_check = self._clock.monotonic() + delay
+            wall = self._wall()
+            self._next_check = now + renewal_delay(result.expiry, wall)
+            self._expires_at = now + (result.expiry - wall).total_seconds()
 
     async def refresh(self, *, force: bool = False) -> None:
         async def rerun() -> None:
-            if force or self.stale():
-                self._take(await self._plugin.run())
+            if not (force or self.stale()):
+                return
+            try:
+                result = await self._plugin.run()
+            except KubeconfigError as error:
+                now = self._clock.monotonic()
+                if force or now >= self._expires_at:
+                    raise
+                _log.warning(
+                    "exec plugin failed, keeping the credential until it expires",
+                    error=str(error),
+                    expires_in=round(self._expires_at - now),
+                )
+                self._next_check = min(now + RETRY_INTERVAL, self._expires_at)
+                return
+            self._take(result)
 
         await self._flight.run(rerun)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from mirrorctl.client.config import ClientConfig
-from mirrorctl.client.exec_credentials import renewal_delay
-from mirrorctl.client.exec_plugin import EXEC_INFO_ENV, ExecConfig, ExecPlugin
+from mirrorctl.client.exec_credentials import ExecCredentials, renewal_delay
+from mirrorctl.client.exec_plugin import EXEC_INFO_ENV, ExecConfig, ExecPlugin, ExecResult
 from mirrorctl.client.key_material import KeyMaterial
 from mirrorctl.client.kubeconfig import kubeconfig_paths, read_kubeconfig, select_context
 from mirrorctl.client.kubeconfig_config import client_config_from_kubeconfig
@@ -277,3 +277,37 @@ async def test_interactive_always_is_refused(tmp_path: Path) -> None:
     with pytest.raises(KubeconfigError, match="without a terminal"):
         await load(tmp_path, user)
     assert runs(tmp_path / "state") == 0
+
+
+async def test_a_failed_early_renewal_keeps_the_token_until_it_expires(tmp_path: Path) -> None:
+    # Renewal starts five minutes ahead of the expiry: a plugin failing then (its identity
+    # provider briefly unreachable) must not fail requests a still-valid token can carry.
+    state = tmp_path / "state"
+    user = exec_entry(write_plugin(tmp_path), state, mode="fail")["exec"]
+    config = ExecConfig(
+        user="u",
+        command=user["command"],
+        api_version=user["apiVersion"],
+        args=tuple(user["args"]),
+        interactive_mode="Never",
+    )
+    clock = FakeClock()
+    first = ExecResult(token="token-1", expiry=WALL + datetime.timedelta(hours=1))
+    credentials = ExecCredentials(
+        ExecPlugin(config, environ=BASE_ENV), first, clock=clock, wall=lambda: WALL
+    )
+    await clock.advance(55 * 60)
+    assert credentials.stale()
+    await credentials.refresh()
+    assert runs(state) == 1
+    assert credentials.authorization == "Bearer token-1"
+    assert not credentials.stale()  # tried again later, not before every request
+    await clock.advance(10)
+    assert credentials.stale()
+    # A 401 says the token is refused already: nothing left to keep.
+    with pytest.raises(KubeconfigError, match="exited with status 3"):
+        await credentials.refresh(force=True)
+    await clock.advance(5 * 60)  # past the expiry
+    assert credentials.stale()
+    with pytest.raises(KubeconfigError, match="exited with status 3"):
+        await credentials.refresh()
