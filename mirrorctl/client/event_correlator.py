@@ -169,7 +169,9 @@ class EventCorrelator:
         similar = self._similar.get(key)
         if similar is None or now - similar.first_seen > settings.aggregate_window:
             similar = _Similar(first_seen=now, messages=set())
-        similar.messages.add(message)
+        if len(similar.messages) < settings.max_similar:
+            # Past the limit the set only has to stay there: it grows no more.
+            similar.messages.add(message)
         _touch(self._similar, key, similar, settings.max_entries)
         if len(similar.messages) < settings.max_similar:
             return event, (*key, message)

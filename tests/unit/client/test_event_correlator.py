@@ -158,3 +158,20 @@ def test_caches_are_bounded() -> None:
     # "a" was evicted, so its repeat starts over.
     assert correlator.correlate(event("a"), 1.0).kind is WriteKind.CREATE
     assert correlator.correlate(event("c"), 1.0).kind is WriteKind.PATCH
+
+
+def test_distinct_messages_of_one_aggregate_are_not_all_kept() -> None:
+    # Past max_similar distinct messages the aggregate only needs to know it is past it;
+    # a controller putting an error text or a timestamp in each message must not grow the
+    # set for every event of the window (client-go bounds it the same way).
+    correlator = EventCorrelator(CorrelationSettings(max_similar=3))
+    for i in range(1000):
+        correlator.correlate(event(f"failed at step {i}"), float(i) / 100)
+    (similar,) = correlator._similar.values()
+    assert len(similar.messages) <= 3
+    # Still one aggregated Event, counting every message (the spam filter drops the write).
+    last = correlator.correlate(event("failed at step 1000"), 10.0).event
+    assert (last["message"], last["count"]) == (
+        AGGREGATED_MESSAGE_PREFIX + "failed at step 1000",
+        999,
+    )
