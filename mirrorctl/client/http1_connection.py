@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import select
 from typing import cast
 
@@ -60,9 +61,14 @@ class Http1Connection(asyncio.Protocol):
         if parser is None or self._waiter is None or self._waiter.done():
             return
         if parser.started:
-            try:
-                self._resolve(parser.finish())
-            except ProtocolError:
+            reply = None
+            # A body that runs until the end is only whole at an orderly end, not a reset.
+            if exc is None:
+                with contextlib.suppress(ProtocolError):
+                    reply = parser.finish()
+            if reply is not None:
+                self._resolve(reply)
+            else:
                 self._fail(aiohttp.ServerDisconnectedError("connection lost mid-response"))
         else:
             self._fail(aiohttp.ServerDisconnectedError("connection lost before a response"))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 
+from mirrorctl.client.http1_connection import Http1Connection
 from mirrorctl.client.http1_pool import Http1Pool
 from tests.unit.client.scripted_server import Seen, Server, ok
 
@@ -250,3 +251,40 @@ async def test_close_ends_idle_connections_and_refuses_new_requests(server: Serv
     await _until(lambda: server.closed_by_client == 1)
     with pytest.raises(aiohttp.ClientConnectionError, match="closed"):
         await pool.request("GET", "/", {}, None, timeout=5)
+
+
+class _Transport(asyncio.Transport):
+    """Just enough of a transport for `Http1Connection` to send on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closing = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return default
+
+
+@pytest.mark.parametrize("reset", [False, True])
+async def test_a_body_until_close_cut_by_a_reset_is_no_reply(reset: bool) -> None:
+    # A body without length ends with the connection: an orderly end completes it, a reset
+    # (or any error) cuts it short, as Go's transport reports it.
+    connection = Http1Connection()
+    connection.connection_made(_Transport())
+    exchange = asyncio.ensure_future(connection.exchange(b"GET / HTTP/1.1\r\n\r\n"))
+    await asyncio.sleep(0)
+    connection.data_received(b"HTTP/1.1 200 OK\r\n\r\npartial bo")
+    connection.connection_lost(ConnectionResetError(104, "reset") if reset else None)
+    if reset:
+        with pytest.raises(aiohttp.ServerDisconnectedError, match="mid-response"):
+            await exchange
+    else:
+        assert (await exchange).body == b"partial bo"
