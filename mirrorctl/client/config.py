@@ -11,6 +11,18 @@ from mirrorctl.client.credentials import Credentials, StaticCredentials
 __all__ = ["ClientConfig"]
 
 
+def _shown(url: str | None) -> str | None:
+    """`url` with the password of its userinfo (proxy basic auth) redacted."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return parts._replace(netloc=f"{user}:<redacted>@{host}").geturl()
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class ClientConfig:
     """Connection settings; build one with `mirrorctl.client.loading` or by hand.
@@ -48,12 +60,13 @@ class ClientConfig:
             raise ValueError("qps must be > 0 and burst >= 1")
 
     def __repr__(self) -> str:
-        # Paths to key material are fine to show; the credentials repr redacts the token.
+        # Paths to key material are fine to show; the credentials repr redacts the token, and
+        # a URL's password (proxy basic auth) is redacted here.
         return (
-            f"ClientConfig(host={self.host!r}, credentials={self.credentials!r}, "
+            f"ClientConfig(host={_shown(self.host)!r}, credentials={self.credentials!r}, "
             f"ca_file={self.ca_file!r}, cert_file={self.cert_file!r}, "
             f"key_file={self.key_file!r}, verify_ssl={self.verify_ssl}, "
-            f"tls_server_name={self.tls_server_name!r}, proxy={self.proxy!r}, "
+            f"tls_server_name={self.tls_server_name!r}, proxy={_shown(self.proxy)!r}, "
             f"disable_compression={self.disable_compression}, "
             f"qps={self.qps}, burst={self.burst})"
         )

@@ -85,6 +85,15 @@ def test_config_repr_never_shows_the_token() -> None:
     assert SECRET not in repr(ClientConfig("https://k8s", credentials=static))
 
 
+def test_config_repr_never_shows_a_proxy_password() -> None:
+    # A kubeconfig's proxy-url may carry basic-auth credentials, as client-go allows.
+    config = ClientConfig("https://k8s", proxy=f"http://alice:{SECRET}@proxy:3128")
+    assert config.proxy == f"http://alice:{SECRET}@proxy:3128"
+    for text in (repr(config), str(config)):
+        assert SECRET not in text
+        assert "http://alice:<redacted>@proxy:3128" in text
+
+
 def test_api_key_prefix_and_basic_auth() -> None:
     configuration = Configuration()
     configuration.api_key["BearerToken"] = "abc"
