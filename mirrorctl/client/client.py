@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import orjson
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from mirrorctl.client.config import ClientConfig
@@ -78,6 +79,20 @@ def _stale_connection(error: BaseException, *, method: str) -> bool:
     if any(isinstance(e, aiohttp.ClientConnectionResetError) for e in chain):
         return True
     return method == "GET" and isinstance(error, aiohttp.ServerDisconnectedError)
+
+
+def _drop_credentials(error: aiohttp.ClientResponseError) -> None:
+    """Take the credentials out of the request headers ``error`` carries: aiohttp raises it for
+    a response it cannot parse (or a proxy's refusal), and its repr, what error logs show,
+    prints them."""
+    info = error.request_info
+    headers = CIMultiDict(info.headers)
+    for name in ("Authorization", "Proxy-Authorization"):
+        if name in headers:
+            headers[name] = "<redacted>"
+    error.request_info = aiohttp.RequestInfo(
+        info.url, info.method, CIMultiDictProxy(headers), info.real_url
+    )
 
 
 class Client:
@@ -256,9 +271,7 @@ class Client:
                     stale_retried = True
                     continue
                 if isinstance(error, aiohttp.ClientResponseError):
-                    # aiohttp's error for a response it cannot parse; its repr (what error
-                    # logs show) carries the request's headers, Authorization included.
-                    raise aiohttp.ClientPayloadError(f"malformed response: {error}") from None
+                    _drop_credentials(error)
                 raise
             status = response.status
             if status < 300:

@@ -61,12 +61,13 @@ async def test_a_malformed_response_to_a_watch_keeps_the_token_out_of_the_error(
     async with Client(config) as client:
         stream = client.watch(CONFIGMAPS, resource_version="1")
         try:
-            with pytest.raises(aiohttp.ClientError) as caught:
+            with pytest.raises(aiohttp.ClientResponseError) as caught:
                 await anext(stream)
         finally:
             await stream.aclose()
     assert server.requests[0].headers["Authorization"] == token
     assert "Content-Length" in str(caught.value)  # still says what was wrong
+    assert caught.value.request_info.headers["Authorization"] == "<redacted>"
     shown = repr(caught.value) + "".join(traceback.format_exception(caught.value))
     assert "watch-secret-token" not in shown
 
