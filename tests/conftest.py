@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
@@ -21,9 +22,17 @@ CONFIG = ROOT / "config"
 
 
 @pytest.fixture(autouse=True)
-def _structlog_defaults() -> Iterator[None]:
+def _structlog_defaults(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A test that configures structlog (the CLI does) must not leave later tests logging to
-    a capture file pytest has already closed."""
+    a capture file pytest has already closed. Resetting the configuration is not enough when
+    it caches loggers on first use: a module-level logger first bound under it (a cache
+    processor's, say) would keep the closed file for the rest of the session."""
+    configure = structlog.configure
+
+    def configure_without_caching(**settings: Any) -> None:
+        configure(**{**settings, "cache_logger_on_first_use": False})
+
+    monkeypatch.setattr(structlog, "configure", configure_without_caching)
     yield
     if structlog.is_configured():
         structlog.reset_defaults()
