@@ -6,6 +6,7 @@ import asyncio
 import re
 import signal
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import orjson
@@ -39,8 +40,9 @@ async def _source_configuration(client: Client) -> dict[str, object] | None:
     return None
 
 
-async def test_dev_mirrors_its_samples_and_cleans_up() -> None:
-    process = await Process.start(
+async def _start_dev(env: Mapping[str, str] | None = None) -> Process:
+    """``mirrorctl dev`` on free ports, logging warnings only."""
+    return await Process.start(
         "dev",
         "--metrics-bind-address",
         "127.0.0.1:0",
@@ -48,7 +50,12 @@ async def test_dev_mirrors_its_samples_and_cleans_up() -> None:
         "127.0.0.1:0",
         "--log-level",
         "warning",
+        env=env,
     )
+
+
+async def test_dev_mirrors_its_samples_and_cleans_up() -> None:
+    process = await _start_dev()
     directory: Path | None = None
     try:
         line = await process.wait_for_line(
@@ -89,16 +96,7 @@ async def test_dev_mirrors_its_samples_and_cleans_up() -> None:
 async def test_dev_ignores_the_in_cluster_setting() -> None:
     # dev runs its controller against its own control plane whatever the cluster settings say;
     # in_cluster pointed it at the pod's service account (or, outside a pod, failed).
-    process = await Process.start(
-        "dev",
-        "--metrics-bind-address",
-        "127.0.0.1:0",
-        "--health-probe-bind-address",
-        "127.0.0.1:0",
-        "--log-level",
-        "warning",
-        env={"MIRRORCTL_IN_CLUSTER": "true"},
-    )
+    process = await _start_dev(env={"MIRRORCTL_IN_CLUSTER": "true"})
     try:
         await process.wait_for_line(lambda text: "Ctrl-C stops everything" in text, STARTUP)
         code = await process.stop(signal.SIGINT)
