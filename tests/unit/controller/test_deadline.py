@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -57,41 +58,42 @@ async def test_an_outside_cancellation_stays_a_cancellation() -> None:
         await task
 
 
-async def test_a_body_that_swallows_the_cancellation_leaves_the_task_usable() -> None:
+async def cancelling_after(outlived: Callable[[FakeClock], Awaitable[None]]) -> int:
+    """The task's pending cancellation requests once ``outlived`` (a body whose 1 s deadline
+    expires) returned; 0 when the deadline took its cancellation back."""
     clock = FakeClock()
 
-    async def body() -> str:
-        async with deadline(clock, 1):
-            with contextlib.suppress(asyncio.CancelledError):  # a misbehaving reconciler
-                await asyncio.Event().wait()
-        # The deadline took its cancellation back: later awaits are not cancelled.
-        await asyncio.sleep(0)
+    async def body() -> int:
+        await outlived(clock)
+        await asyncio.sleep(0)  # would be cancelled were the request still pending
         current = asyncio.current_task()
         assert current is not None
-        return f"cancelling={current.cancelling()}"
+        return current.cancelling()
 
     task = asyncio.create_task(body())
     await clock.advance(1)
-    assert await task == "cancelling=0"
+    return await task
+
+
+async def test_a_body_that_swallows_the_cancellation_leaves_the_task_usable() -> None:
+    async def swallowing(clock: FakeClock) -> None:
+        async with deadline(clock, 1):
+            with contextlib.suppress(asyncio.CancelledError):  # a misbehaving reconciler
+                await asyncio.Event().wait()
+
+    assert await cancelling_after(swallowing) == 0
 
 
 async def test_a_body_that_turns_the_cancellation_into_an_error_leaves_the_task_usable() -> None:
     # A cleanup failing in a `finally` replaces the CancelledError by its own error: the
     # deadline's cancellation request must still be taken back, as asyncio.timeout does, or
     # the task looks cancelled (cancelling() > 0) for the rest of its life.
-    clock = FakeClock()
-
-    async def body() -> str:
+    async def failing_cleanup(clock: FakeClock) -> None:
         with contextlib.suppress(RuntimeError):
             async with deadline(clock, 1):
                 try:
                     await asyncio.Event().wait()
                 finally:
                     raise RuntimeError("cleanup failed")
-        current = asyncio.current_task()
-        assert current is not None
-        return f"cancelling={current.cancelling()}"
 
-    task = asyncio.create_task(body())
-    await clock.advance(1)
-    assert await task == "cancelling=0"
+    assert await cancelling_after(failing_cleanup) == 0
