@@ -11,7 +11,7 @@ from mirrorctl.informers.factory import InformerFactory
 from mirrorctl.informers.interface import IndexFunc
 from mirrorctl.informers.keys import key_for
 from mirrorctl.informers.shared import SharedInformer, resource_label
-from mirrorctl.informers.store import NAMESPACE_INDEX
+from mirrorctl.informers.store import NAMESPACE_INDEX, Indexer
 
 __all__ = ["InformerCache"]
 
@@ -37,6 +37,9 @@ class InformerCache:
         self._namespace = namespace
         # Every read starts here: the factory's lookup builds a key each time.
         self._informers: dict[Resource, SharedInformer] = {}
+        # The stores of informers seen synced: an informer never goes back to unsynced, and a
+        # fan-out reads the cache a dozen times per object.
+        self._ready: dict[Resource, Indexer] = {}
 
     @property
     def namespace(self) -> str | None:
@@ -54,14 +57,18 @@ class InformerCache:
         """Index `res` by `fn` under `name` for `by_index`; only before the factory starts."""
         self.informer(res).add_indexers({name: fn})
 
-    def _synced(self, res: Resource) -> SharedInformer:
+    def _synced(self, res: Resource) -> Indexer:
+        store = self._ready.get(res)
+        if store is not None:
+            return store
         informer = self.informer(res)
         if not informer.has_synced():
             raise CacheNotSyncedError(
                 f"the cache of {resource_label(res)} is not synced "
                 "(register the resource before starting the informers and wait for sync)"
             )
-        return informer
+        store = self._ready[res] = informer.store
+        return store
 
     def _check_namespace(self, res: Resource, namespace: str | None) -> None:
         if not res.namespaced:
@@ -78,7 +85,7 @@ class InformerCache:
         self._check_namespace(res, namespace)
         if res.namespaced and namespace is None:
             raise ValueError(f"{resource_label(res)} is namespaced: get needs a namespace")
-        return self._synced(res).store.get_by_key(key_for(name, namespace))
+        return self._synced(res).get_by_key(key_for(name, namespace))
 
     def list(
         self,
@@ -88,7 +95,7 @@ class InformerCache:
     ) -> list[dict[str, Any]]:
         namespace = namespace or None  # "" lists every namespace, as None does
         self._check_namespace(res, namespace)
-        store = self._synced(res).store
+        store = self._synced(res)
         if namespace is None or namespace == self._namespace:
             objs = store.list()
         elif store.has_index(NAMESPACE_INDEX):
@@ -100,4 +107,4 @@ class InformerCache:
         return objs
 
     def by_index(self, res: Resource, index: str, value: str) -> _Objs:
-        return self._synced(res).store.by_index(index, value)
+        return self._synced(res).by_index(index, value)

@@ -40,7 +40,7 @@ _INDEX = re.compile(r"\s*(\d{1,4})\s*/\s*(\d{1,4})\s*")
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, (dict, Mapping)) else {}
 
 
 def _metadata(obj: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -171,7 +171,7 @@ def kube_manager_pod(
     obj: Mapping[str, Any], cluster_name: str | None = None
 ) -> tuple[str, str] | None:
     """(namespace, name) of the pod kube-manager made ``obj`` for, from its annotations."""
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, (dict, Mapping)):
         return None
     annotations = _mapping(_metadata(obj).get("annotations"))
     name = annotations.get(KUBE_MANAGER_POD_NAME)

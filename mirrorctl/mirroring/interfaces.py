@@ -90,7 +90,7 @@ class PodInterfaces:
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, (dict, Mapping)) else {}
 
 
 def _flag(value: object, where: str, problems: list[AnnotationError]) -> bool:

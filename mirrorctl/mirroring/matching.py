@@ -24,10 +24,10 @@ class PodVmis:
 
 
 def _belongs(obj: Mapping[str, Any], pod: Mapping[str, Any], cluster_name: str | None) -> bool:
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, (dict, Mapping)):
         return False
     meta = obj.get("metadata")
-    if isinstance(meta, Mapping) and meta.get("deletionTimestamp"):
+    if isinstance(meta, (dict, Mapping)) and meta.get("deletionTimestamp"):
         return False
     namespace, name, _ = pod_identity(pod)
     return kube_manager_pod(obj, cluster_name) == (namespace, name)

@@ -23,8 +23,8 @@ __all__ = ["analyzer_vm_patch", "analyzer_vmi_patch", "source_vmi_patch"]
 
 def _section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     meta = obj.get("metadata")
-    section = meta.get(name) if isinstance(meta, Mapping) else None
-    return section if isinstance(section, Mapping) else {}
+    section = meta.get(name) if isinstance(meta, (dict, Mapping)) else None
+    return section if isinstance(section, (dict, Mapping)) else {}
 
 
 def _patch(

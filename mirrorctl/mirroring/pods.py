@@ -11,7 +11,7 @@ _FINISHED = ("Succeeded", "Failed")
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, (dict, Mapping)) else {}
 
 
 def pod_identity(pod: Mapping[str, Any]) -> tuple[str, str, str | None]:

@@ -81,7 +81,7 @@ def _instance_address(
     usable: list[tuple[tuple[int, str], InstanceAddress, Mapping[str, Any]]] = []
     faults: list[ContrailDataError] = []
     for iip in instance_ips:
-        spec = iip.get("spec") if isinstance(iip, Mapping) else None
+        spec = iip.get("spec") if isinstance(iip, (dict, Mapping)) else None
         refs = spec.get("virtualMachineInterfaceReferences") if isinstance(spec, Mapping) else None
         if not references(refs, vmi):
             continue
@@ -199,7 +199,7 @@ def _resolve_pod(
 
 def _first_reference(vmi: Mapping[str, Any]) -> ObjectReference | None:
     spec = vmi.get("spec")
-    refs = spec.get("virtualMachineReferences") if isinstance(spec, Mapping) else None
+    refs = spec.get("virtualMachineReferences") if isinstance(spec, (dict, Mapping)) else None
     if not isinstance(refs, list) or not refs or not isinstance(refs[0], Mapping):
         return None
     try:

@@ -6,6 +6,12 @@ change, and the `WrittenObjects` it reads hold the result); reconciling again fo
 fan-out a second reconcile per object. Any other change to the object, even one made between
 our read and our write, has a version of its own and arrives as its own event, so skipping the
 echo cannot hide it. Resyncs (``old is new``) are never skipped.
+
+The echo can also overtake the reply: the watch and the patch travel on different connections.
+While a patch is in flight, an update whose only change is that patch (applied to the old
+object, the new one is equal but for its resourceVersion) is taken for its echo. Should it be
+another writer making the same change, nothing is lost: the object is then just what our write
+makes it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ __all__ = ["OwnWrites", "ignore_echoes"]
 
 def _version(obj: Mapping[str, Any]) -> object:
     metadata = obj.get("metadata")
-    return metadata.get("resourceVersion") if isinstance(metadata, Mapping) else None
+    return metadata.get("resourceVersion") if isinstance(metadata, (dict, Mapping)) else None
 
 
 class OwnWrites:
@@ -40,6 +46,17 @@ class OwnWrites:
         # Ordered so the oldest goes in O(1): a dict's first key is found by scanning the
         # deleted slots before it.
         self._versions: OrderedDict[tuple[str, str, str], object] = OrderedDict()
+        # One patch at a time per object: its reconciles never overlap.
+        self._in_flight: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+
+    def sending(self, res: Resource, key: str, patch: Mapping[str, Any]) -> None:
+        """``patch`` (a merge patch) is about to be sent; call `sent` once it is answered."""
+        self._in_flight[(res.group, res.plural, key)] = patch
+
+    def sent(self, res: Resource, key: str, patch: Mapping[str, Any]) -> None:
+        slot = (res.group, res.plural, key)
+        if self._in_flight.get(slot) is patch:
+            del self._in_flight[slot]
 
     def record(self, res: Resource, key: str, written: Mapping[str, Any]) -> None:
         slot = (res.group, res.plural, key)
@@ -53,14 +70,42 @@ class OwnWrites:
         while len(versions) > self._limit:
             versions.popitem(last=False)
 
-    def is_echo(self, res: Resource, obj: Mapping[str, Any]) -> bool:
-        """Whether ``obj`` is exactly what a write of ours left behind."""
+    def is_echo(
+        self, res: Resource, obj: Mapping[str, Any], old: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Whether ``obj`` is exactly what a write of ours left behind (``old``: the version
+        before it, to recognise the echo of a patch still in flight)."""
         version = _version(obj)
+        if not version:
+            return False
         slot = (res.group, res.plural, object_key(obj))
-        return bool(version) and self._versions.get(slot) == version
+        if self._versions.get(slot) == version:
+            return True
+        patch = self._in_flight.get(slot)
+        return patch is not None and old is not None and _patched(old, patch, version) == obj
 
     def __len__(self) -> int:
         return len(self._versions)
+
+
+def _merged(target: object, patch: object) -> Any:
+    """RFC 7386: ``patch`` applied to ``target`` (neither is changed)."""
+    if not isinstance(patch, (dict, Mapping)):
+        return patch
+    merged = dict(target) if isinstance(target, (dict, Mapping)) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = _merged(merged.get(key), value)
+    return merged
+
+
+def _patched(old: Mapping[str, Any], patch: Mapping[str, Any], version: object) -> Any:
+    """``old`` with ``patch`` applied and the resourceVersion ``version``."""
+    patched = _merged(old, {**patch, "metadata": {**patch.get("metadata", {})}})
+    patched["metadata"]["resourceVersion"] = version
+    return patched
 
 
 def ignore_echoes(writes: OwnWrites, res: Resource) -> Funcs:
@@ -68,6 +113,6 @@ def ignore_echoes(writes: OwnWrites, res: Resource) -> Funcs:
     only on controllers that read nothing those writes change, or that made them."""
 
     def changed(old: Object, new: Object) -> bool:
-        return old is new or not writes.is_echo(res, new)
+        return old is new or not writes.is_echo(res, new, old)
 
     return Funcs(on_update=changed)

@@ -76,7 +76,7 @@ class Fanout:
         refs = spec.get("virtualMachineInterfaceReferences") if isinstance(spec, Mapping) else None
         found: list[dict[str, Any]] = []
         for ref in refs if isinstance(refs, list) else []:
-            if not isinstance(ref, Mapping):
+            if not isinstance(ref, (dict, Mapping)):
                 continue
             namespace, name = ref.get("namespace"), ref.get("name")
             if isinstance(namespace, str) and namespace and isinstance(name, str) and name:

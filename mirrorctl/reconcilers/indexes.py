@@ -96,7 +96,7 @@ class Indexes:
             return []
         values: set[str] = set()
         for ref in refs:
-            if isinstance(ref, Mapping):
+            if isinstance(ref, (dict, Mapping)):
                 values.update(interface_index_values(ref.get("name"), ref.get("uid")))
         return sorted(values)
 

@@ -11,8 +11,8 @@ __all__ = ["host_network", "is_deleting", "labels", "section"]
 def section(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     """``metadata.<name>`` (labels, annotations) as a mapping; empty when absent or malformed."""
     metadata = obj.get("metadata")
-    found = metadata.get(name) if isinstance(metadata, Mapping) else None
-    return found if isinstance(found, Mapping) else {}
+    found = metadata.get(name) if isinstance(metadata, (dict, Mapping)) else None
+    return found if isinstance(found, (dict, Mapping)) else {}
 
 
 def labels(obj: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -22,10 +22,10 @@ def labels(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 def is_deleting(obj: Mapping[str, Any]) -> bool:
     """Being deleted: writing to it would only race its removal."""
     metadata = obj.get("metadata")
-    return isinstance(metadata, Mapping) and bool(metadata.get("deletionTimestamp"))
+    return isinstance(metadata, (dict, Mapping)) and bool(metadata.get("deletionTimestamp"))
 
 
 def host_network(pod: Mapping[str, Any]) -> bool:
     """A host-network pod has no VMI of its own: mirroring ignores it."""
     spec = pod.get("spec")
-    return isinstance(spec, Mapping) and spec.get("hostNetwork") is True
+    return isinstance(spec, (dict, Mapping)) and spec.get("hostNetwork") is True

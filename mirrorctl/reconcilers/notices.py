@@ -25,7 +25,7 @@ class Notice:
 
 def _uid(obj: Mapping[str, Any]) -> object:
     metadata = obj.get("metadata")
-    return metadata.get("uid") if isinstance(metadata, Mapping) else None
+    return metadata.get("uid") if isinstance(metadata, (dict, Mapping)) else None
 
 
 class Notices:

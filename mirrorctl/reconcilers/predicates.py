@@ -15,7 +15,7 @@ __all__ = ["destination_changes", "pod_changes"]
 def _get(obj: Object, *path: str) -> Any:
     value: Any = obj
     for part in path:
-        value = value.get(part) if isinstance(value, Mapping) else None
+        value = value.get(part) if isinstance(value, (dict, Mapping)) else None
     return value
 
 

@@ -112,7 +112,7 @@ _Version = tuple[str, object, object]
 def _version(obj: Mapping[str, Any]) -> _Version | None:
     """An object's identity and version; None when it has no resourceVersion to go by."""
     metadata = obj.get("metadata")
-    meta: Mapping[str, Any] = metadata if isinstance(metadata, Mapping) else {}
+    meta: Mapping[str, Any] = metadata if isinstance(metadata, (dict, Mapping)) else {}
     version = meta.get("resourceVersion")
     return None if not version else (object_key(obj), meta.get("uid"), version)
 

@@ -91,7 +91,8 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
         for res in (PODS, *resources.all()):
             kept = kept_fields(res, resources)
             if kept is not None:
-                cache.informer(res).set_transform(trimmer(kept, pool))
+                informer = cache.informer(res)
+                informer.set_transform(trimmer(kept, pool, previous=informer.store.get_by_key))
 
     written = WrittenObjects()
     view = MirroringView(cache, resources, keymap, written, namespace=cache.namespace)
@@ -100,6 +101,11 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
     # reconciler reads the keys it writes, and it knows what it wrote.
     source_writes = OwnWrites()
     source_writer = ObjectWriter(manager.client, written, keymap, own_writes=source_writes)
+    # The status writer's echoes are skipped by the destination controller, which made them:
+    # counting a destination's sources again for its own status write doubles a fan-out's
+    # status work.
+    status_writes = OwnWrites()
+    status_writer = ObjectWriter(manager.client, written, keymap, own_writes=status_writes)
     resolver = DestinationResolver(view, cluster_name=cluster)
     recorder = manager.event_recorder(settings.component)
     fanout = Fanout(view, cluster_name=cluster)
@@ -141,9 +147,11 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
     )
     destination = build(
         DESTINATION_CONTROLLER,
-        DestinationReconciler(view, writer, recorder, cluster_name=cluster, resolver=resolver),
+        DestinationReconciler(
+            view, status_writer, recorder, cluster_name=cluster, resolver=resolver
+        ),
         [
-            (mds, EnqueueRequestForObject(), ()),
+            (mds, EnqueueRequestForObject(), (ignore_echoes(status_writes, mds),)),
             (PODS, Mapped(fanout.destination_for_pod), (pod_changes,)),
             (vms, Mapped(fanout.destination_for_owned(vms)), ()),
             (vmis, Mapped(fanout.destination_for_owned(vmis)), (news,)),

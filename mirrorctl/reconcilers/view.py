@@ -28,7 +28,7 @@ _Obj = dict[str, Any]
 def object_key(obj: Mapping[str, Any]) -> str:
     """The cache key of an object: ``namespace/name`` or ``name``."""
     metadata = obj.get("metadata")
-    meta: Mapping[str, Any] = metadata if isinstance(metadata, Mapping) else {}
+    meta: Mapping[str, Any] = metadata if isinstance(metadata, (dict, Mapping)) else {}
     name = str(meta.get("name", ""))
     namespace = meta.get("namespace")
     return f"{namespace}/{name}" if namespace else name
@@ -117,7 +117,7 @@ class MirroringView:
     def instance_ips_of(self, vmi: Mapping[str, Any]) -> list[_Obj]:
         """InstanceIPs that may reference ``vmi`` (by its name or uid; the caller matches)."""
         metadata = vmi.get("metadata")
-        meta: Mapping[str, Any] = metadata if isinstance(metadata, Mapping) else {}
+        meta: Mapping[str, Any] = metadata if isinstance(metadata, (dict, Mapping)) else {}
         found: dict[str, _Obj] = {}
         for value in interface_index_values(meta.get("name"), meta.get("uid")):
             for iip in self._indexed(self.resources.instance_ips, INSTANCE_IP_BY_INTERFACE, value):

@@ -87,6 +87,9 @@ class ObjectWriter:
     ) -> bool:
         name, namespace = _identity(current)
         key = object_key(current)
+        own_writes = self.own_writes
+        if own_writes is not None:
+            own_writes.sending(res, key, body)
         try:
             written = await self._client.patch(
                 res, name, body, namespace, patch_type=PatchType.MERGE, subresource=subresource
@@ -97,8 +100,11 @@ class ObjectWriter:
             self._written.forget(res, key)
             _log.debug("object gone before its patch", kind=res.kind, key=key)
             return False
+        finally:
+            if own_writes is not None:
+                own_writes.sent(res, key, body)
         self._written.remember(res, key, dict(current), written)
-        if self.own_writes is not None:
-            self.own_writes.record(res, key, written)
+        if own_writes is not None:
+            own_writes.record(res, key, written)
         _log.info("patched", kind=res.kind, key=key, subresource=subresource, patch=body)
         return True

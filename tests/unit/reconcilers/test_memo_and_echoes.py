@@ -146,3 +146,64 @@ async def test_the_source_writer_records_what_its_patches_returned() -> None:
     await source.reconcile(Request(name="s", namespace="ns"))
     assert writes.is_echo(VMI, world.obj(VMI, "ns/s-eth0"))
     assert not writes.is_echo(VMI, world.obj(VMI, "ns/a-eth0"))
+
+
+def _labelled(version: str, **labels: str) -> dict[str, Any]:
+    return {
+        **_vmi(version),
+        "spec": {"mac": "m"},
+        "metadata": {**_vmi(version)["metadata"], "labels": labels},
+    }
+
+
+def test_an_echo_that_overtakes_the_reply_is_its_patch_applied_to_the_old_version() -> None:
+    writes = OwnWrites()
+    news = ignore_echoes(writes, VMI)
+    patch = {"metadata": {"labels": {"mine": "new", "gone": None}}}
+    before = _labelled("6", mine="old", gone="x", theirs="t")
+    writes.sending(VMI, "ns/x", patch)
+    assert not news.update(before, _labelled("7", mine="new", theirs="t"))
+    # Anything more than the patch is news: another writer's key, our key set otherwise,
+    # or a change elsewhere in the object.
+    assert news.update(before, _labelled("7", mine="new", theirs="u"))
+    assert news.update(before, _labelled("7", mine="other", theirs="t"))
+    assert news.update(before, {**_labelled("7", mine="new", theirs="t"), "spec": {"mac": "n"}})
+    writes.sent(VMI, "ns/x", patch)
+    assert news.update(before, _labelled("7", mine="new", theirs="t"))  # answered: news
+    assert before == _labelled("6", mine="old", gone="x", theirs="t")  # left unchanged
+    assert patch == {"metadata": {"labels": {"mine": "new", "gone": None}}}
+
+
+def test_only_the_patch_in_flight_counts() -> None:
+    writes = OwnWrites()
+    first, second = {"metadata": {"labels": {"mine": "1"}}}, {"metadata": {"labels": {"mine": "2"}}}
+    writes.sending(VMI, "ns/x", first)
+    writes.sending(VMI, "ns/x", second)
+    writes.sent(VMI, "ns/x", first)  # an older reply does not end the newer patch
+    assert writes.is_echo(VMI, _labelled("7", mine="2"), _labelled("6", mine="0"))
+    assert not writes.is_echo(VMI, _labelled("7", mine="1"), _labelled("6", mine="0"))
+    assert not writes.is_echo(VMI, _labelled("7", mine="2"))  # no old version: unknown
+    writes.sent(VMI, "ns/x", second)
+    assert not writes.is_echo(VMI, _labelled("7", mine="2"), _labelled("6", mine="0"))
+
+
+async def test_the_source_writer_holds_its_patch_in_flight_until_answered() -> None:
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    await world.converge()
+    writes = OwnWrites()
+    writer = ObjectWriter(world, world.view.written, world.keymap, own_writes=writes)
+    seen: list[bool] = []
+    real_patch = world.patch
+
+    async def patch(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.append(bool(writes._in_flight))
+        return await real_patch(*args, **kwargs)
+
+    world.patch = patch  # type: ignore[method-assign]
+    source = SourcePodReconciler(world.view, writer, Notices(world))
+    world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.77", vmi_name="a-eth0", family="v4"))
+    await source.reconcile(Request(name="s", namespace="ns"))
+    assert seen == [True]
+    assert not writes._in_flight

@@ -158,3 +158,77 @@ def test_a_trimmed_update_of_one_object_pools_nothing_of_its_own() -> None:
     for rv in ("1", "2", "3"):
         trim(version(rv))
     assert len(pool) == 0
+
+
+def _vmi(uid: str, rv: str, annotations: dict[str, str], mac: str = "02:00:00:00:00:01") -> Any:
+    parsed: dict[str, Any] = orjson.loads(
+        orjson.dumps(
+            {
+                "metadata": {
+                    "name": "vmi",
+                    "namespace": "ns",
+                    "uid": uid,
+                    "resourceVersion": rv,
+                    "labels": {"pod": "p"},
+                    "annotations": annotations,
+                },
+                "spec": {"virtualMachineInterfaceMacAddresses": {"macAddress": [mac]}},
+            }
+        )
+    )
+    return parsed
+
+
+def _cached_trimmer() -> tuple[Any, dict[str, Any]]:
+    cache: dict[str, Any] = {}
+    trim = trimmer(
+        {"spec": ("virtualMachineInterfaceMacAddresses",)}, ValuePool(), previous=cache.get
+    )
+    return trim, cache
+
+
+def test_an_update_keeps_the_cached_versions_unchanged_values() -> None:
+    trim, cache = _cached_trimmer()
+    first = cache["ns/vmi"] = trim(_vmi("u1", "1", {"owner": "pod-p", "config": "old"}))
+    second = trim(_vmi("u1", "2", {"owner": "pod-p", "config": "new"}))
+    assert second == {
+        "apiVersion": None,
+        "kind": None,
+        "metadata": {
+            "name": "vmi",
+            "namespace": "ns",
+            "uid": "u1",
+            "resourceVersion": "2",
+            "labels": {"pod": "p"},
+            "annotations": {"owner": "pod-p", "config": "new"},
+        },
+        "spec": {"virtualMachineInterfaceMacAddresses": {"macAddress": ["02:00:00:00:00:01"]}},
+    }
+    spec, meta = second["spec"], second["metadata"]
+    assert (
+        spec["virtualMachineInterfaceMacAddresses"]
+        is (first["spec"]["virtualMachineInterfaceMacAddresses"])
+    )
+    assert meta["labels"] is first["metadata"]["labels"]  # unchanged: the map itself
+    assert meta["annotations"] is not first["metadata"]["annotations"]
+    assert meta["annotations"]["owner"] is first["metadata"]["annotations"]["owner"]
+
+
+def test_an_update_takes_changed_values_and_a_new_object_nothing_of_the_old() -> None:
+    trim, cache = _cached_trimmer()
+    first = cache["ns/vmi"] = trim(_vmi("u1", "1", {"owner": "pod-p"}))
+    changed = trim(_vmi("u1", "2", {"owner": "pod-q"}, mac="02:00:00:00:00:02"))
+    assert changed["spec"]["virtualMachineInterfaceMacAddresses"] == {
+        "macAddress": ["02:00:00:00:00:02"]
+    }
+    assert changed["metadata"]["annotations"] == {"owner": "pod-q"}
+    recreated = trim(_vmi("u2", "3", {"owner": "pod-p"}))  # same name, another uid
+    assert recreated == {
+        **first,
+        "metadata": {**first["metadata"], "uid": "u2", "resourceVersion": "3"},
+    }
+    assert recreated["metadata"]["labels"] is not first["metadata"]["labels"]
+    assert (
+        recreated["spec"]["virtualMachineInterfaceMacAddresses"]
+        is not (first["spec"]["virtualMachineInterfaceMacAddresses"])
+    )
