@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mirrorctl.cache.informer_cache import InformerCache
@@ -14,8 +15,9 @@ from mirrorctl.handler.interface import EventHandler
 from mirrorctl.handler.map_func import EnqueueRequestsFromMapFunc as Mapped
 from mirrorctl.manager.manager import Manager
 from mirrorctl.mirroring.resources import contrail_resources
-from mirrorctl.predicate.interface import Predicate
+from mirrorctl.predicate.interface import Object, Predicate
 from mirrorctl.reconcile.reconciler import Reconciler
+from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcilers.analyzer_pod import AnalyzerPodReconciler
 from mirrorctl.reconcilers.destination import DestinationReconciler
 from mirrorctl.reconcilers.echoes import OwnWrites, ignore_echoes
@@ -106,7 +108,7 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
     # status work.
     status_writes = OwnWrites()
     status_writer = ObjectWriter(manager.client, written, keymap, own_writes=status_writes)
-    resolver = DestinationResolver(view, cluster_name=cluster)
+    resolver = DestinationResolver(view, cluster_name=cluster, notified=True)
     recorder = manager.event_recorder(settings.component)
     fanout = Fanout(view, cluster_name=cluster)
 
@@ -145,6 +147,23 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
             (mds, Mapped(fanout.source_pod_for_destination), (destination_changes,)),
         ],
     )
+    def forgetting(fn: Callable[[Object], list[Request]]) -> Mapped:
+        """``fn``'s handler, telling the resolver which destinations the event may change:
+        the destinations the controller reconciles for an event are those whose inputs it
+        touches."""
+
+        def mapped(obj: Object) -> list[Request]:
+            try:
+                requests = fn(obj)
+            except BaseException:
+                resolver.forget_all()
+                raise
+            for request in requests:
+                resolver.forget(request.name)
+            return requests
+
+        return Mapped(mapped)
+
     destination = build(
         DESTINATION_CONTROLLER,
         DestinationReconciler(
@@ -152,10 +171,10 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
         ),
         [
             (mds, EnqueueRequestForObject(), (ignore_echoes(status_writes, mds),)),
-            (PODS, Mapped(fanout.destination_for_pod), (pod_changes,)),
-            (vms, Mapped(fanout.destination_for_owned(vms)), ()),
-            (vmis, Mapped(fanout.destination_for_owned(vmis)), (news,)),
-            (iips, Mapped(fanout.destination_for_instance_ip), ()),
+            (PODS, forgetting(fanout.destination_for_pod), (pod_changes,)),
+            (vms, forgetting(fanout.destination_for_owned(vms)), ()),
+            (vmis, forgetting(fanout.destination_for_owned(vmis)), (news,)),
+            (iips, forgetting(fanout.destination_for_instance_ip), ()),
         ],
     )
     return Mirroring(analyzer_pod, source_pod, destination, view, writer)

@@ -66,6 +66,27 @@ def test_any_changed_input_resolves_again(change: str) -> None:
     assert again.configuration == resolve_destination(world.view, _md(world)).configuration
 
 
+def test_a_notified_resolver_reads_the_inputs_again_only_when_told() -> None:
+    world = World()
+    analyzer_setup(world)
+    resolver = DestinationResolver(world.view, notified=True)
+    first = resolver.resolve(_md(world))
+    world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.77", vmi_name="a-eth0", family="v4"))
+    assert resolver.resolve(_md(world)) is first  # nobody said the inputs changed
+    resolver.forget("md2")
+    assert resolver.resolve(_md(world)) is first
+    resolver.forget("md1")
+    moved = resolver.resolve(_md(world))
+    assert moved.receiver is not None
+    assert moved.receiver.ip_address == "10.0.0.77"
+    world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.78", vmi_name="a-eth0", family="v4"))
+    resolver.forget_all()
+    assert resolver.resolve(_md(world)).receiver.ip_address == "10.0.0.78"  # type: ignore[union-attr]
+    # A destination's own change needs no notice: its resourceVersion tells.
+    world.put(R.mirror_destinations, b.md("md1", {"udpPort": 9999}, selector="sniffer"))
+    assert resolver.resolve(_md(world)).configuration != moved.configuration
+
+
 def test_objects_without_a_resource_version_are_never_trusted_to_be_unchanged() -> None:
     world = World()
     analyzer_setup(world)
