@@ -28,6 +28,8 @@ class Http1Connection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._parser: ResponseParser | None = None
         self._waiter: asyncio.Future[Reply] | None = None
+        self._loop: asyncio.AbstractEventLoop  # set by connection_made
+        self._poller: select.poll | None = None
         self._closed = False
 
     # -- asyncio.Protocol ---------------------------------------------------------------
@@ -36,6 +38,8 @@ class Http1Connection(asyncio.Protocol):
         # A stream transport, though not always an `asyncio.Transport` subclass (uvloop's
         # are their own classes with the same methods).
         self._transport = cast(asyncio.Transport, transport)
+        # Kept: asyncio.get_running_loop() makes a getpid() system call each time (3.11).
+        self._loop = asyncio.get_running_loop()
 
     def data_received(self, data: bytes) -> None:
         parser = self._parser
@@ -97,11 +101,13 @@ class Http1Connection(asyncio.Protocol):
         if not self.usable:
             return False
         assert self._transport is not None
-        sock = self._transport.get_extra_info("socket")
-        if sock is None:
-            return True
-        poller = select.poll()
-        poller.register(sock.fileno(), select.POLLIN)
+        poller = self._poller
+        if poller is None:
+            sock = self._transport.get_extra_info("socket")
+            if sock is None:
+                return True
+            poller = self._poller = select.poll()
+            poller.register(sock.fileno(), select.POLLIN)
         if poller.poll(0):
             self.close()  # bytes or an end while idle: either way, not a connection to use
             return False
@@ -115,7 +121,7 @@ class Http1Connection(asyncio.Protocol):
             raise aiohttp.ClientConnectionResetError("connection closed before the request")
         if self._parser is not None:
             raise RuntimeError("a request is already in flight on this connection")
-        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[Reply] = self._loop.create_future()
         self._waiter = waiter
         self._parser = ResponseParser()
         transport.write(request)

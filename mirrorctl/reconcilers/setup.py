@@ -147,6 +147,7 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
             (mds, Mapped(fanout.source_pod_for_destination), (destination_changes,)),
         ],
     )
+
     def forgetting(fn: Callable[[Object], list[Request]]) -> Mapped:
         """``fn``'s handler, telling the resolver which destinations the event may change:
         the destinations the controller reconciles for an event are those whose inputs it

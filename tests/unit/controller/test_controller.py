@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -357,7 +358,10 @@ async def test_every_log_line_of_a_reconcile_carries_its_id_and_key() -> None:
     ]
     ids = {c["reconcile_id"] for c in seen}
     assert len(ids) == 2
-    assert all(isinstance(i, str) and len(i) == 36 for i in ids)
+    # Version-4 UUIDs, as controller-runtime's.
+    assert all(
+        isinstance(i, str) and str(uuid.UUID(i)) == i and uuid.UUID(i).version == 4 for i in ids
+    )
     # Bound for the reconcile only: nothing leaks into the caller's context.
     assert "reconcile_id" not in structlog.contextvars.get_contextvars()
 

@@ -228,3 +228,22 @@ async def test_the_source_writer_holds_its_patch_in_flight_until_answered() -> N
     await source.reconcile(Request(name="s", namespace="ns"))
     assert seen == [True]
     assert not writes._in_flight
+
+
+def test_an_event_is_judged_once_for_all_the_controllers_sharing_the_predicate() -> None:
+    judged: list[object] = []
+
+    class Counting(OwnWrites):
+        def is_echo(self, res: Any, obj: Any, old: Any = None) -> bool:
+            judged.append(obj)
+            return super().is_echo(res, obj, old)
+
+    writes = Counting()
+    writes.record(VMI, "ns/x", _vmi("7"))
+    news = ignore_echoes(writes, VMI)
+    echo, other = _vmi("7"), _vmi("8")
+    assert [news.update(_vmi("6"), echo) for _ in range(3)] == [False] * 3
+    assert [news.update(echo, other) for _ in range(3)] == [True] * 3
+    assert judged == [echo, other]
+    assert not news.update(_vmi("6"), _vmi("7"))  # an equal object is another event
+    assert len(judged) == 3
