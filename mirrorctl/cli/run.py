@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from mirrorctl.cli.gc_tuning import freeze_once_synced
 from mirrorctl.cli.settings import RunSettings
 from mirrorctl.leaderelection.config import LeaderElectionConfig
 from mirrorctl.manager.manager import Manager
@@ -70,5 +71,6 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
 
 async def run(settings: RunSettings) -> int:
     manager = await build_manager(settings, install_signal_handlers=True)
+    freeze_once_synced(manager)
     await manager.start()
     return 0
