@@ -23,6 +23,7 @@ from typing import Any
 from mirrorctl.client.resource import Resource
 from mirrorctl.predicate.funcs import Funcs
 from mirrorctl.predicate.interface import Object
+from mirrorctl.reconcilers.merge_patch import apply_merge_patch
 from mirrorctl.reconcilers.view import object_key
 
 __all__ = ["OwnWrites", "ignore_echoes"]
@@ -88,22 +89,9 @@ class OwnWrites:
         return len(self._versions)
 
 
-def _merged(target: object, patch: object) -> Any:
-    """RFC 7386: ``patch`` applied to ``target`` (neither is changed)."""
-    if not isinstance(patch, (dict, Mapping)):
-        return patch
-    merged = dict(target) if isinstance(target, (dict, Mapping)) else {}
-    for key, value in patch.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = _merged(merged.get(key), value)
-    return merged
-
-
 def _patched(old: Mapping[str, Any], patch: Mapping[str, Any], version: object) -> Any:
     """``old`` with ``patch`` applied and the resourceVersion ``version``."""
-    patched = _merged(old, {**patch, "metadata": {**patch.get("metadata", {})}})
+    patched = apply_merge_patch(old, {**patch, "metadata": {**patch.get("metadata", {})}})
     patched["metadata"]["resourceVersion"] = version
     return patched
 

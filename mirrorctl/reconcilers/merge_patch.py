@@ -1,11 +1,11 @@
-"""The JSON merge patch (RFC 7386) that turns one JSON object into another."""
+"""JSON merge patches (RFC 7386): the one taking one JSON object to another, and applying one."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["merge_patch"]
+__all__ = ["apply_merge_patch", "merge_patch"]
 
 _MISSING = object()
 
@@ -24,3 +24,17 @@ def merge_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
         elif before is _MISSING or before != value:
             patch[key] = value
     return patch
+
+
+def apply_merge_patch(target: object, patch: object) -> Any:
+    """``patch`` applied to ``target``, as the apiserver applies it; neither is changed, and
+    the result shares the values they hold."""
+    if not isinstance(patch, Mapping):
+        return patch
+    merged = dict(target) if isinstance(target, Mapping) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = apply_merge_patch(merged.get(key), value)
+    return merged

@@ -4,32 +4,18 @@ the echo arrives before the write's reply."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from mirrorctl.emulator.render import POD_KEY_LABEL
-from mirrorctl.envtest import ControlPlane
 from mirrorctl.mirroring import keys
 
-from .conftest import Running, start_controller, stop_controller
+from .conftest import Running
 from .support import Lab, R, eventually, unique
 from .test_steady_state import idle, total
 
 pytestmark = pytest.mark.integration
 
 SOURCES = 6
-
-
-@pytest.fixture(scope="module")
-async def controller(
-    control_plane: ControlPlane, crds: list[str], rbac: None
-) -> AsyncIterator[Running]:
-    running, task = await start_controller(control_plane)
-    try:
-        yield running
-    finally:
-        await stop_controller(running, task)
 
 
 async def _instance_ip_of(lab: Lab, pod: str) -> str:

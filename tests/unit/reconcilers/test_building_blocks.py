@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import orjson
@@ -10,6 +11,7 @@ import pytest
 from mirrorctl.client.resources import PODS
 from mirrorctl.mirroring import keys
 from mirrorctl.reconcilers.keymap import KeyMap
+from mirrorctl.reconcilers.merge_patch import apply_merge_patch as apply_patch
 from mirrorctl.reconcilers.merge_patch import merge_patch
 from mirrorctl.reconcilers.notices import WARNING, Notice, Notices
 from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
@@ -145,7 +147,11 @@ def test_written_objects_are_bounded_dropping_the_oldest_write() -> None:
 )
 def test_merge_patch_takes_old_to_new(old: dict[str, Any], new: dict[str, Any]) -> None:
     patch = merge_patch(old, new)
+    before = copy.deepcopy(old)
     assert apply_merge_patch(old, patch) == new
+    # The production application agrees with the unit tests' apiserver, and changes nothing.
+    assert apply_patch(old, patch) == new
+    assert old == before
     assert merge_patch(new, new) == {}
 
 

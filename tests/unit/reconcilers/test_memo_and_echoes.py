@@ -155,20 +155,6 @@ def test_own_writes_keep_the_latest_version_and_are_bounded() -> None:
         OwnWrites(limit=0)
 
 
-async def test_the_source_writer_records_what_its_patches_returned() -> None:
-    world = World()
-    analyzer_setup(world)
-    source_setup(world)
-    await world.converge()
-    writes = OwnWrites()
-    writer = ObjectWriter(world, world.view.written, world.keymap, own_writes=writes)
-    source = SourcePodReconciler(world.view, writer, Notices(world))
-    world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.77", vmi_name="a-eth0", family="v4"))
-    await source.reconcile(Request(name="s", namespace="ns"))
-    assert writes.is_echo(VMI, world.obj(VMI, "ns/s-eth0"))
-    assert not writes.is_echo(VMI, world.obj(VMI, "ns/a-eth0"))
-
-
 def _labelled(version: str, **labels: str) -> dict[str, Any]:
     return {
         **_vmi(version),
@@ -208,7 +194,7 @@ def test_only_the_patch_in_flight_counts() -> None:
     assert not writes.is_echo(VMI, _labelled("7", mine="2"), _labelled("6", mine="0"))
 
 
-async def test_the_source_writer_holds_its_patch_in_flight_until_answered() -> None:
+async def test_the_source_writer_holds_its_patch_in_flight_then_records_its_reply() -> None:
     world = World()
     analyzer_setup(world)
     source_setup(world)
@@ -228,6 +214,8 @@ async def test_the_source_writer_holds_its_patch_in_flight_until_answered() -> N
     await source.reconcile(Request(name="s", namespace="ns"))
     assert seen == [True]
     assert not writes._in_flight
+    assert writes.is_echo(VMI, world.obj(VMI, "ns/s-eth0"))
+    assert not writes.is_echo(VMI, world.obj(VMI, "ns/a-eth0"))
 
 
 def test_an_event_is_judged_once_for_all_the_controllers_sharing_the_predicate() -> None:
