@@ -91,7 +91,9 @@ class OwnWrites:
 
 def _patched(old: Mapping[str, Any], patch: Mapping[str, Any], version: object) -> Any:
     """``old`` with ``patch`` applied and the resourceVersion ``version``."""
-    patched = apply_merge_patch(old, {**patch, "metadata": {**patch.get("metadata", {})}})
+    # With metadata always in the patch, the result's metadata is a new dict, never the
+    # cached object's, so setting its resourceVersion leaves the cache untouched.
+    patched = apply_merge_patch(old, {**patch, "metadata": patch.get("metadata", {})})
     patched["metadata"]["resourceVersion"] = version
     return patched
 

@@ -235,3 +235,14 @@ def test_an_event_is_judged_once_for_all_the_controllers_sharing_the_predicate()
     assert judged == [echo, other]
     assert not news.update(_vmi("6"), _vmi("7"))  # an equal object is another event
     assert len(judged) == 3
+
+
+def test_a_status_patch_in_flight_leaves_the_old_version_untouched() -> None:
+    writes = OwnWrites()
+    patch = {"status": {"state": "Success"}}
+    before = {**_vmi("6"), "status": {"state": "Pending"}}
+    kept = copy.deepcopy(before)
+    writes.sending(VMI, "ns/x", patch)
+    assert writes.is_echo(VMI, {**_vmi("7"), "status": {"state": "Success"}}, before)
+    assert not writes.is_echo(VMI, {**_vmi("7"), "status": {"state": "Failure"}}, before)
+    assert before == kept
