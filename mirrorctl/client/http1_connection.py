@@ -113,9 +113,10 @@ class Http1Connection(asyncio.Protocol):
             return False
         return True
 
-    async def exchange(self, request: bytes) -> Reply:
-        """Send ``request`` (head and body) and wait for the whole response. Cancelling
-        closes the connection: a half-read response cannot be resumed."""
+    async def exchange(self, request: bytes, deadline: float | None = None) -> Reply:
+        """Send ``request`` (head and body) and wait for the whole response, until the loop
+        time ``deadline`` at most (then `TimeoutError`). Cancelling or timing out closes the
+        connection: a half-read response cannot be resumed."""
         transport = self._transport
         if transport is None or self._closed or transport.is_closing():
             raise aiohttp.ClientConnectionResetError("connection closed before the request")
@@ -125,6 +126,7 @@ class Http1Connection(asyncio.Protocol):
         self._waiter = waiter
         self._parser = ResponseParser()
         transport.write(request)
+        timer = None if deadline is None else self._loop.call_at(deadline, self._expire)
         try:
             reply = await waiter
         except BaseException:
@@ -132,6 +134,8 @@ class Http1Connection(asyncio.Protocol):
             raise
         finally:
             self._waiter = None
+            if timer is not None:
+                timer.cancel()
         self._parser = None
         if not reply.keep_alive:
             self.close()
@@ -145,6 +149,9 @@ class Http1Connection(asyncio.Protocol):
     def _resolve(self, reply: Reply) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(reply)
+
+    def _expire(self) -> None:
+        self._fail(TimeoutError("no complete response before the deadline"))
 
     def _fail(self, error: BaseException) -> None:
         if self._waiter is not None and not self._waiter.done():

@@ -105,14 +105,27 @@ class Http1Pool:
         except UnicodeEncodeError as error:
             raise ValueError("request target and headers must be ASCII") from error
         request = head + body if body else head
-        async with asyncio.timeout(timeout):
-            async with self._slots:
-                connection = await self._connection()
-                try:
-                    reply = await connection.exchange(request)
-                finally:
-                    self._release(connection)
-        return reply
+        # One deadline for the whole request. Only waiting for a slot or a new connection
+        # needs `asyncio.timeout` (which costs three getpid() calls and a task-cancelling
+        # timer); the exchange itself arms a timer on its own future.
+        deadline = None if timeout is None else self._running_loop().time() + timeout
+        slots = self._slots
+        if slots.locked():
+            async with asyncio.timeout_at(deadline):
+                await slots.acquire()
+        else:
+            await slots.acquire()  # returns at once: a free slot is taken without a suspension
+        try:
+            connection = self._idle_connection()
+            if connection is None:
+                async with asyncio.timeout_at(deadline):
+                    connection = await self._connect()
+            try:
+                return await connection.exchange(request, deadline)
+            finally:
+                self._release(connection)
+        finally:
+            slots.release()
 
     async def close(self) -> None:
         self._closed = True
@@ -121,7 +134,8 @@ class Http1Pool:
         self._open.clear()
         self._idle.clear()
 
-    async def _connection(self) -> Http1Connection:
+    def _idle_connection(self) -> Http1Connection | None:
+        """The newest idle connection still fit for a request, if any."""
         if self._closed:
             raise aiohttp.ClientConnectionError("the client is closed")
         loop = self._running_loop()
@@ -131,6 +145,10 @@ class Http1Pool:
                 return connection
             connection.close()
             self._open.discard(connection)
+        return None
+
+    async def _connect(self) -> Http1Connection:
+        loop = self._running_loop()
         try:
             async with asyncio.timeout(self._connect_timeout):
                 _, connection = await loop.create_connection(

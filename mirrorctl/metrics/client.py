@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
+
+from mirrorctl.metrics.families import Count, CounterFamily, Distribution, HistogramFamily
 
 __all__ = ["ClientMetrics"]
 
@@ -21,21 +23,21 @@ class ClientMetrics:
     __slots__ = ("_counters", "_durations", "duration_seconds", "requests_total")
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests_total = Counter(
+        self.requests_total = CounterFamily(
             "rest_client_requests_total",
             "Number of HTTP requests, partitioned by status code, method, and host.",
             ["code", "method", "host"],
-            registry=registry,
+            registry,
         )
-        self.duration_seconds = Histogram(
+        self.duration_seconds = HistogramFamily(
             "rest_client_request_duration_seconds",
             "Request latency in seconds. Broken down by verb, and host.",
             ["verb", "host"],
+            registry,
             buckets=_LATENCY_BUCKETS,
-            registry=registry,
         )
-        self._counters: dict[tuple[str, int | str, str], Counter] = {}
-        self._durations: dict[tuple[str, str], Histogram] = {}
+        self._counters: dict[tuple[str, int | str, str], Count] = {}
+        self._durations: dict[tuple[str, str], Distribution] = {}
 
     def observe(self, method: str, code: int | str, host: str, seconds: float) -> None:
         counter = self._counters.get((method, code, host))

@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
+
+from mirrorctl.metrics.families import (
+    Count,
+    CounterFamily,
+    Distribution,
+    GaugeFamily,
+    HistogramFamily,
+    Level,
+)
 
 __all__ = ["BoundControllerMetrics", "ControllerMetrics", "ReconcileOutcome"]
 
@@ -31,48 +40,48 @@ class ControllerMetrics:
     """The metric families shared by every controller of one registry (one per manager)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.reconcile_total = Counter(
+        self.reconcile_total = CounterFamily(
             "controller_runtime_reconcile_total",
             "Total number of reconciliations per controller",
             ["controller", "result"],
-            registry=registry,
+            registry,
         )
-        self.reconcile_errors = Counter(
+        self.reconcile_errors = CounterFamily(
             "controller_runtime_reconcile_errors_total",
             "Total number of reconciliation errors per controller",
             ["controller"],
-            registry=registry,
+            registry,
         )
-        self.terminal_reconcile_errors = Counter(
+        self.terminal_reconcile_errors = CounterFamily(
             "controller_runtime_terminal_reconcile_errors_total",
             "Total number of terminal reconciliation errors per controller",
             ["controller"],
-            registry=registry,
+            registry,
         )
-        self.reconcile_panics = Counter(
+        self.reconcile_panics = CounterFamily(
             "controller_runtime_reconcile_panics_total",
             "Total number of reconciliation panics per controller",
             ["controller"],
-            registry=registry,
+            registry,
         )
-        self.reconcile_time = Histogram(
+        self.reconcile_time = HistogramFamily(
             "controller_runtime_reconcile_time_seconds",
             "Length of time per reconciliation per controller",
             ["controller"],
+            registry,
             buckets=_RECONCILE_TIME_BUCKETS,
-            registry=registry,
         )
-        self.max_concurrent_reconciles = Gauge(
+        self.max_concurrent_reconciles = GaugeFamily(
             "controller_runtime_max_concurrent_reconciles",
             "Maximum number of concurrent reconciles per controller",
             ["controller"],
-            registry=registry,
+            registry,
         )
-        self.active_workers = Gauge(
+        self.active_workers = GaugeFamily(
             "controller_runtime_active_workers",
             "Number of currently used workers per controller",
             ["controller"],
-            registry=registry,
+            registry,
         )
 
     def bind(self, controller: str) -> BoundControllerMetrics:
@@ -93,10 +102,10 @@ class ControllerMetrics:
 class BoundControllerMetrics:
     """One controller's series; creating a labelled child already exports it at zero."""
 
-    reconcile_total: Mapping[ReconcileOutcome, Counter]
-    reconcile_errors: Counter
-    terminal_reconcile_errors: Counter
-    reconcile_panics: Counter
-    reconcile_time: Histogram
-    max_concurrent_reconciles: Gauge
-    active_workers: Gauge
+    reconcile_total: Mapping[ReconcileOutcome, Count]
+    reconcile_errors: Count
+    terminal_reconcile_errors: Count
+    reconcile_panics: Count
+    reconcile_time: Distribution
+    max_concurrent_reconciles: Level
+    active_workers: Level

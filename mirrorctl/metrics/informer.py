@@ -6,7 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Gauge
+
+from mirrorctl.metrics.families import Count, CounterFamily
 
 __all__ = ["BoundInformerMetrics", "InformerMetrics", "WatchEventType"]
 
@@ -35,23 +37,23 @@ class InformerMetrics:
             ["resource"],
             registry=registry,
         )
-        self.events = Counter(
+        self.events = CounterFamily(
             "mirrorctl_informer_events_total",
             "Watch events received by informers, by event type",
             ["resource", "type"],
-            registry=registry,
+            registry,
         )
-        self.relists = Counter(
+        self.relists = CounterFamily(
             "mirrorctl_informer_relists_total",
             "Lists made by informers after their initial list (410 Gone, watch failures)",
             ["resource"],
-            registry=registry,
+            registry,
         )
-        self.watch_restarts = Counter(
+        self.watch_restarts = CounterFamily(
             "mirrorctl_informer_watch_restarts_total",
             "Watches re-opened by informers after one ended (timeout, error, silence)",
             ["resource"],
-            registry=registry,
+            registry,
         )
         self._sizes: dict[str, list[Callable[[], int]]] = {}
 
@@ -76,7 +78,7 @@ class BoundInformerMetrics:
     """One informer's series; `release` stops its store counting towards the gauge."""
 
     resource: str
-    events: Mapping[str, Counter]
-    relists: Counter
-    watch_restarts: Counter
+    events: Mapping[str, Count]
+    relists: Count
+    watch_restarts: Count
     release: Callable[[], None]

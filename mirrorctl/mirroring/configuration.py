@@ -53,6 +53,10 @@ class MirroringConfiguration(_Model):
         return orjson.dumps(self._dump).decode()
 
     @cached_property
+    def _verdicts(self) -> dict[str, bool]:
+        return {}
+
+    @cached_property
     def _dump(self) -> dict[str, object]:
         return self.model_dump(mode="json")
 
@@ -72,6 +76,21 @@ def configuration_matches(existing: str | None, desired: MirroringConfiguration)
         return False
     if existing == desired.to_json():
         return True
+    # In a fan-out, every source VMI of a destination holds the same previous value.
+    verdicts = desired._verdicts
+    verdict = verdicts.get(existing)
+    if verdict is None:
+        if len(verdicts) >= _VERDICTS:
+            verdicts.clear()
+        verdict = verdicts[existing] = _equal(existing, desired)
+    return verdict
+
+
+# Distinct non-identical values one configuration remembers its verdict on.
+_VERDICTS = 16
+
+
+def _equal(existing: str, desired: MirroringConfiguration) -> bool:
     try:
         # Every key is required and strictly typed, so a value whose JSON differs from the
         # desired one's cannot parse to an equal configuration; most differ, and this is

@@ -209,6 +209,29 @@ async def test_an_abandoned_request_closes_its_connection_and_frees_its_slot(
     assert server.connections == 2
 
 
+async def test_the_timeout_covers_waiting_for_a_slot(server: Server) -> None:
+    answer = asyncio.Event()
+
+    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        await answer.wait()
+        return await ok(seen, writer)
+
+    server.respond = stall
+    pool = _pool(server, limit=1)
+    try:
+        first = asyncio.create_task(pool.request("GET", "/", {}, b"first", timeout=5))
+        await _until(lambda: len(server.requests) == 1)
+        with pytest.raises(TimeoutError):
+            await pool.request("GET", "/", {}, b"second", timeout=0.05)
+        answer.set()
+        assert (await first).body == b"echo:first"  # the slot's holder was left alone
+        assert (await pool.request("GET", "/", {}, b"third", timeout=5)).body == b"echo:third"
+    finally:
+        await pool.close()
+    assert [r.body for r in server.requests] == [b"first", b"third"]
+    assert server.connections == 1
+
+
 @pytest.mark.parametrize(
     ("headers", "target", "message"),
     [

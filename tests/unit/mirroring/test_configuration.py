@@ -108,3 +108,16 @@ def test_configuration_matches_on_parsed_value(existing: str | None, matches: bo
 def test_parse_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a mirroring configuration"):
         parse_configuration(text)
+
+
+def test_a_configuration_remembers_its_verdicts_within_a_bound() -> None:
+    desired = config()
+    same, other = _reordered_pretty(desired), config(udp_port=8099).to_json()
+    for _ in range(2):  # the second round answers from the remembered verdicts
+        assert configuration_matches(same, desired) is True
+        assert configuration_matches(other, desired) is False
+    for port in range(100):
+        assert configuration_matches(config(udp_port=port).to_json(), desired) is False
+    assert len(desired._verdicts) <= 16
+    assert configuration_matches(same, desired) is True
+    assert config(udp_port=8099)._verdicts == {}  # each configuration has its own
