@@ -108,7 +108,7 @@ class _Family(Collector, Generic[_Child]):
     def _new_child(self) -> _Child:
         raise NotImplementedError
 
-    def labels(self, *values: str) -> _Child:
+    def labels(self, *values: object) -> _Child:
         """The series of these label values (created, and exported at zero, on first use)."""
         if len(values) != len(self.labelnames):
             raise ValueError(f"{self.name} takes labels {self.labelnames}, got {values!r}")

@@ -15,11 +15,12 @@ from typing import Any
 from mirrorctl.cache.errors import CacheNotSyncedError
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import PODS
-from mirrorctl.mirroring.contrail import kube_manager_pod
+from mirrorctl.mirroring.contrail import kube_manager_pod, references
 from mirrorctl.mirroring.interfaces import pod_interfaces
 from mirrorctl.mirroring.keys import (
     ANALYZER_INTERFACE,
     ANALYZER_POD,
+    ANALYZER_POD_SELECTOR,
     MIRROR_DESTINATION,
     MIRRORING_CONFIGURATION,
 )
@@ -75,6 +76,7 @@ class Fanout:
         spec = iip.get("spec")
         refs = spec.get("virtualMachineInterfaceReferences") if isinstance(spec, Mapping) else None
         found: list[dict[str, Any]] = []
+        partial: list[Mapping[str, Any]] = []
         for ref in refs if isinstance(refs, list) else []:
             if not isinstance(ref, (dict, Mapping)):
                 continue
@@ -86,7 +88,32 @@ class Fanout:
                     vmi = None
                 if vmi is not None:
                     found.append(vmi)
+            elif ref.get("uid") or name:
+                partial.append(ref)
+        if partial:
+            found.extend(vmi for vmi in self._analyzer_interfaces() if references(partial, vmi))
         return found
+
+    def _analyzer_interfaces(self) -> list[dict[str, Any]]:
+        """The VMIs of every pod some MirrorDestination selects as its analyzer: the only
+        ones an InstanceIP can matter for. A reference without a namespace and name (a uid
+        alone, or a bare name) is matched against these rather than indexed, since filing
+        every VMI under its uid would cost each cached VMI an index entry."""
+        try:
+            selectors = {
+                section(md, "labels").get(ANALYZER_POD_SELECTOR) for md in self._view.destinations()
+            }
+            found: list[dict[str, Any]] = []
+            for selector in selectors:
+                if not isinstance(selector, str) or not selector:
+                    continue
+                for pod in self._view.analyzer_pods(selector):
+                    namespace, name, _ = pod_identity(pod)
+                    if self._view.in_scope(namespace):
+                        found.extend(self._view.interfaces_of_pod(namespace, name))
+            return found
+        except CacheNotSyncedError:
+            return []
 
     def _destinations_of_analyzer(self, pod: _Obj | None) -> list[str]:
         """MirrorDestinations whose selector matches the pod's analyzer-pod label."""

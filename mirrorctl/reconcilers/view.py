@@ -132,6 +132,12 @@ class MirroringView:
         """MirrorDestinations labelled ``analyzer-pod-selector=<selector>``."""
         return self._indexed(self.resources.mirror_destinations, DESTINATION_BY_SELECTOR, selector)
 
+    def destinations(self) -> list[_Obj]:
+        """Every MirrorDestination."""
+        res = self.resources.mirror_destinations
+        found = (self._newest(res, md, object_key(md)) for md in self.reader.list(res))
+        return [md for md in found if md is not None]
+
     def source_pods(self, destination: str) -> list[_Obj]:
         """Pods with an interface asking to be mirrored to ``destination``."""
         return self._indexed(PODS, POD_BY_DESTINATION, destination)

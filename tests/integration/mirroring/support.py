@@ -216,14 +216,19 @@ class Lab:
         vmi = await self.vmi(pod, interface)
         mac = vmi["spec"]["virtualMachineInterfaceMacAddresses"]["macAddress"][0]
         found = await self.admin.list(R.instance_ips, label_selector=f"{POD_KEY_LABEL}")
-        for iip in found["items"]:
-            refs = iip["spec"]["virtualMachineInterfaceReferences"]
-            if any(
-                (r["namespace"], r["name"]) == (self.namespace, vmi["metadata"]["name"])
-                for r in refs
-            ):
-                return iip["spec"]["instanceIPAddress"], mac
-        raise AssertionError(f"no InstanceIP for {pod} {interface}")
+        iip = _instance_ip_naming(found["items"], self.namespace, vmi["metadata"]["name"])
+        if iip is None:
+            raise AssertionError(f"no InstanceIP for {pod} {interface}")
+        return iip["spec"]["instanceIPAddress"], mac
+
+    async def instance_ip(self, pod: str, interface: str = "eth0") -> str:
+        """The name of the InstanceIP that names the pod interface's VMI in full."""
+        vmi = await self.vmi(pod, interface)
+        found = await self.admin.list(R.instance_ips, label_selector=POD_KEY_LABEL)
+        iip = _instance_ip_naming(found["items"], self.namespace, vmi["metadata"]["name"])
+        if iip is None:
+            raise AssertionError(f"no InstanceIP for {pod} {interface}")
+        return str(iip["metadata"]["name"])
 
     async def foreign_keys_intact(self, pod: str) -> None:
         """The label and annotation someone else put on the pod's VM and VMIs are still there."""
@@ -262,3 +267,15 @@ class Lab:
             force=True,
             subresource="status" if status else None,
         )
+
+
+def _instance_ip_naming(
+    iips: list[dict[str, Any]], namespace: str, vmi: str
+) -> dict[str, Any] | None:
+    """The InstanceIP whose references name ``namespace/vmi`` (other tests' InstanceIPs, all
+    cluster-scoped, may reference theirs in other forms)."""
+    for iip in iips:
+        refs = iip["spec"].get("virtualMachineInterfaceReferences") or []
+        if any((r.get("namespace"), r.get("name")) == (namespace, vmi) for r in refs):
+            return iip
+    return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from mirrorctl.emulator.render import POD_KEY_LABEL
 from mirrorctl.mirroring import keys
 
 from .conftest import Running
@@ -16,18 +15,6 @@ from .test_steady_state import idle, total
 pytestmark = pytest.mark.integration
 
 SOURCES = 6
-
-
-async def _instance_ip_of(lab: Lab, pod: str) -> str:
-    vmi = await lab.vmi(pod)
-    found = await lab.admin.list(R.instance_ips, label_selector=POD_KEY_LABEL)
-    for iip in found["items"]:
-        refs = iip["spec"]["virtualMachineInterfaceReferences"]
-        if any(
-            (r["namespace"], r["name"]) == (lab.namespace, vmi["metadata"]["name"]) for r in refs
-        ):
-            return str(iip["metadata"]["name"])
-    raise AssertionError(f"no InstanceIP for {pod}")
 
 
 async def test_an_analyzer_move_reconciles_each_source_and_its_destination_once(
@@ -64,7 +51,7 @@ async def test_an_analyzer_move_reconciles_each_source_and_its_destination_once(
     destination_before = reconciles("mirroring-destination")
     await lab.admin.patch(
         R.instance_ips,
-        await _instance_ip_of(lab, "an"),
+        await lab.instance_ip("an"),
         {"spec": {"instanceIPAddress": "10.99.0.9"}},
     )
     await eventually(lambda: configured_to("10.99.0.9"), what="the sources moved")

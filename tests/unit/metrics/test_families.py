@@ -26,9 +26,7 @@ def test_the_same_updates_export_the_same_text() -> None:
     gauge = GaugeFamily("g", "a gauge", ["a"], ours)
     their_gauge = Gauge("g", "a gauge", ["a"], registry=theirs)
     histogram = HistogramFamily("h_seconds", "a histogram", ["a"], ours, buckets=BUCKETS)
-    their_histogram = Histogram(
-        "h_seconds", "a histogram", ["a"], buckets=BUCKETS, registry=theirs
-    )
+    their_histogram = Histogram("h_seconds", "a histogram", ["a"], buckets=BUCKETS, registry=theirs)
     for labels in (("x", "1"), ("y", "2")):
         counter.labels(*labels).inc()
         counter.labels(*labels).inc(2.5)
