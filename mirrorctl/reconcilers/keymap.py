@@ -28,10 +28,8 @@ class KeyMap:
         self._to_configured: dict[str, str] = renamed
         self._to_canonical: dict[str, str] = {v: k for k, v in renamed.items()}
         self._cni_args_renamed = any(k in renamed for k in _CNI_ARG_KEYS)
-
-    @property
-    def identity(self) -> bool:
-        return not self._to_configured
+        # Whether every key is the default one (each event and reconcile asks).
+        self.identity = not renamed
 
     def configured(self, canonical: str) -> str:
         """The key objects really carry for the default key ``canonical``."""
