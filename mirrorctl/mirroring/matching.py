@@ -23,14 +23,25 @@ class PodVmis:
         return self.by_interface.get(interface)
 
 
-def _belongs(obj: Mapping[str, Any], pod: Mapping[str, Any], cluster_name: str | None) -> bool:
+def _belongs(obj: Mapping[str, Any], pod: tuple[str, str], cluster_name: str | None) -> bool:
+    """Whether ``obj`` is live and was made for the pod ``(namespace, name)``."""
     if not isinstance(obj, (dict, Mapping)):
         return False
     meta = obj.get("metadata")
     if isinstance(meta, (dict, Mapping)) and meta.get("deletionTimestamp"):
         return False
+    return kube_manager_pod(obj, cluster_name) == pod
+
+
+def _made_for(
+    pod: Mapping[str, Any], objs: Iterable[Mapping[str, Any]], cluster_name: str | None
+) -> list[Mapping[str, Any]]:
+    """The live objects made for ``pod``, oldest first."""
     namespace, name, _ = pod_identity(pod)
-    return kube_manager_pod(obj, cluster_name) == (namespace, name)
+    mine = [o for o in objs if _belongs(o, (namespace, name), cluster_name)]
+    if len(mine) > 1:
+        mine.sort(key=lambda o: (created_at(o), describe(o)))
+    return mine
 
 
 def pod_vmis(
@@ -45,11 +56,7 @@ def pod_vmis(
     recreated under the same name), the newest wins."""
     found: dict[str, Mapping[str, Any]] = {}
     problems: list[ContrailDataError] = []
-    mine = sorted(
-        (v for v in vmis if _belongs(v, pod, cluster_name)),
-        key=lambda v: (created_at(v), describe(v)),
-    )
-    for vmi in mine:
+    for vmi in _made_for(pod, vmis, cluster_name):
         try:
             slot = vmi_slot(vmi)
         except ContrailDataError as err:
@@ -78,8 +85,5 @@ def pod_vm(
     cluster_name: str | None = None,
 ) -> Mapping[str, Any] | None:
     """The pod's VirtualMachine (the newest if several carry the pod's annotations)."""
-    mine = sorted(
-        (v for v in vms if _belongs(v, pod, cluster_name)),
-        key=lambda v: (created_at(v), describe(v)),
-    )
+    mine = _made_for(pod, vms, cluster_name)
     return mine[-1] if mine else None

@@ -39,6 +39,8 @@ class Notices:
         """Record the notices about ``obj`` (whose cache key is ``key``) that were not standing
         already; the ones no longer given stop standing and would be recorded again."""
         current = frozenset(notices)
+        if not current and key not in self._standing:
+            return  # the common case: nothing to report, nothing standing
         uid = _uid(obj)
         reported_to, previous = self._standing.get(key, (uid, frozenset()))
         if reported_to != uid:
