@@ -134,28 +134,34 @@ class _Family(Collector, Generic[_Child]):
         raise NotImplementedError
 
 
-class CounterFamily(_Family[Count]):
-    def _new_child(self) -> Count:
-        return Count()
+_Scalar = TypeVar("_Scalar", Count, Level)
+
+
+class _ScalarFamily(_Family[_Scalar]):
+    """A family whose series are one number each."""
+
+    _child: type[_Scalar]
+    _metric: type[CounterMetricFamily | GaugeMetricFamily]
+
+    def _new_child(self) -> _Scalar:
+        return self._child()
 
     def _family(self) -> Metric:
-        return CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
+        return self._metric(self.name, self.documentation, labels=self.labelnames)
 
-    def _add(self, family: Metric, values: list[str], child: Count) -> None:
-        assert isinstance(family, CounterMetricFamily)
+    def _add(self, family: Metric, values: list[str], child: _Scalar) -> None:
+        assert isinstance(family, CounterMetricFamily | GaugeMetricFamily)
         family.add_metric(values, child.value)
 
 
-class GaugeFamily(_Family[Level]):
-    def _new_child(self) -> Level:
-        return Level()
+class CounterFamily(_ScalarFamily[Count]):
+    _child = Count
+    _metric = CounterMetricFamily
 
-    def _family(self) -> Metric:
-        return GaugeMetricFamily(self.name, self.documentation, labels=self.labelnames)
 
-    def _add(self, family: Metric, values: list[str], child: Level) -> None:
-        assert isinstance(family, GaugeMetricFamily)
-        family.add_metric(values, child.value)
+class GaugeFamily(_ScalarFamily[Level]):
+    _child = Level
+    _metric = GaugeMetricFamily
 
 
 class HistogramFamily(_Family[Distribution]):

@@ -13,7 +13,7 @@ import pytest
 
 from mirrorctl.client.http1_connection import Http1Connection
 from mirrorctl.client.http1_pool import Http1Pool
-from tests.unit.client.scripted_server import Seen, Server, ok
+from tests.unit.client.scripted_server import Responder, Seen, Server, ok
 
 
 def _pool(server: Server, limit: int = 4, prefix: str = "", idle_seconds: float = 60) -> Http1Pool:
@@ -64,14 +64,19 @@ async def test_a_get_carries_no_content_length(server: Server) -> None:
     assert "Content-Length" not in server.requests[0].headers
 
 
-async def test_concurrent_requests_never_open_more_than_the_limit(server: Server) -> None:
-    release = asyncio.Event()
+def _held_until(release: asyncio.Event) -> Responder:
+    """A response that waits for ``release`` before answering."""
 
-    async def slow(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+    async def held(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         await release.wait()
         return await ok(seen, writer)
 
-    server.respond = slow
+    return held
+
+
+async def test_concurrent_requests_never_open_more_than_the_limit(server: Server) -> None:
+    release = asyncio.Event()
+    server.respond = _held_until(release)
     pool = _pool(server, limit=2)
     try:
         requests = [
@@ -211,12 +216,7 @@ async def test_an_abandoned_request_closes_its_connection_and_frees_its_slot(
 
 async def test_the_timeout_covers_waiting_for_a_slot(server: Server) -> None:
     answer = asyncio.Event()
-
-    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        await answer.wait()
-        return await ok(seen, writer)
-
-    server.respond = stall
+    server.respond = _held_until(answer)
     pool = _pool(server, limit=1)
     try:
         first = asyncio.create_task(pool.request("GET", "/", {}, b"first", timeout=5))
