@@ -121,3 +121,6 @@ def test_a_configuration_remembers_its_verdicts_within_a_bound() -> None:
     assert len(desired._verdicts) <= 16
     assert configuration_matches(same, desired) is True
     assert config(udp_port=8099)._verdicts == {}  # each configuration has its own
+    # Remembered verdicts are not part of the value: equality and hashing ignore them.
+    assert desired == config()
+    assert hash(desired) == hash(config())
