@@ -45,14 +45,15 @@ async def test_gone_watch_relists_and_loses_no_change(
     await factory.start()
     try:
         assert await factory.wait_for_sync(timeout=30)
-        behind_rv = informer.last_sync_resource_version
         gated.gate.clear()
         await eventually(gated.held.is_set, what="the informer waiting to re-watch")
-        assert informer.last_sync_resource_version == behind_rv
+        # Read only now: until its watch ended, a bookmark could still move it on.
+        behind_rv = informer.last_sync_resource_version
 
         changed = await admin_client.patch(CONFIGMAPS, "changed", {"data": {"v": "1"}}, namespace)
         await admin_client.delete(CONFIGMAPS, "removed", namespace)
         await admin_client.create(CONFIGMAPS, configmap("added", namespace))
+        assert informer.last_sync_resource_version == behind_rv
         # Drop the history the informer would resume from: etcd compacts it, and a restart
         # empties the apiserver's watch cache, which would otherwise still serve it.
         control_plane.compact_etcd()
