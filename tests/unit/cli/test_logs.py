@@ -1,9 +1,14 @@
+import json
+import logging
+from collections.abc import Iterator
+
 import aiohttp
 import pytest
+import structlog
 import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from mirrorctl.cli.logs import redact
+from mirrorctl.cli.logs import configure_logging, redact
 
 BASIC = "dXNlcjpzM2NyM3Q="  # base64 of user:s3cr3t
 
@@ -51,3 +56,49 @@ def test_secrets_nested_in_containers_are_redacted(value: object) -> None:
 def test_plain_words_are_left_alone() -> None:
     event = {"event": "basic setup done", "resource": "pods", "count": 3}
     assert redact(None, "info", dict(event)) == event
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    yield
+    root.handlers, root.level = saved[0], saved[1]
+    structlog.reset_defaults()
+
+
+def _json_lines(capsys: pytest.CaptureFixture[str]) -> tuple[str, list[dict[str, object]]]:
+    text = capsys.readouterr().err
+    return text, [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_standard_library_lines_share_the_json_format_and_the_redaction(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("json", "info")
+    log = logging.getLogger("aiohttp.client")
+    log.error("request to %s failed: %s", "https://apiserver", "Authorization: Bearer abc.def")
+    try:
+        raise RuntimeError("token leaked into Bearer abc.def")
+    except RuntimeError:
+        log.exception("unclosed response")
+    log.info("chatter below warning")
+    text, lines = _json_lines(capsys)
+    assert "abc.def" not in text
+    assert [(line["level"], line["logger"]) for line in lines] == [
+        ("error", "aiohttp.client"),
+        ("error", "aiohttp.client"),
+    ]
+    assert str(lines[0]["event"]).startswith("request to https://apiserver failed: ")
+    assert "RuntimeError" in str(lines[1]["exception"])
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_structlog_lines_still_render_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("json", "info")
+    structlog.get_logger("mirrorctl.test").info("patched", token="abc.def", key="ns/a")
+    _, (line,) = _json_lines(capsys)
+    assert line["event"] == "patched"
+    assert line["token"] == "[redacted]"
+    assert line["key"] == "ns/a"
