@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import ssl
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -15,11 +17,12 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from mirrorctl.client.config import ClientConfig
-from mirrorctl.client.credentials import Credentials
+from mirrorctl.client.credentials import ClientCertificate, Credentials
 from mirrorctl.client.decode import loads_bulk
 from mirrorctl.client.errors import error_from_response
 from mirrorctl.client.http1_parser import Reply
 from mirrorctl.client.http1_pool import Http1Pool
+from mirrorctl.client.key_material import load_key_pair
 from mirrorctl.client.limiter import RequestLimiter, TokenBucketLimiter
 from mirrorctl.client.loading import load_in_cluster, load_kubeconfig
 from mirrorctl.client.observer import TRANSPORT_ERROR_CODE, RequestObserver
@@ -154,8 +157,20 @@ class Client:
                 },
             )
         )
-        connector = aiohttp.TCPConnector(ssl=ssl_context or True, limit=config.max_connections)
-        self._session = aiohttp.ClientSession(
+        self._ssl_context = ssl_context
+        # The key pair the TLS context holds, when the credentials hand out rotating ones.
+        self._client_certificate: ClientCertificate | None = getattr(
+            self._credentials, "client_certificate", None
+        )
+        self._session = self._new_session()
+        self._watches: weakref.WeakSet[WatchStream] = weakref.WeakSet()
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        config = self._config
+        connector = aiohttp.TCPConnector(
+            ssl=self._ssl_context or True, limit=config.max_connections
+        )
+        return aiohttp.ClientSession(
             connector=connector,
             trust_env=False,
             headers={"User-Agent": config.user_agent, "Accept": _JSON},
@@ -233,6 +248,26 @@ class Client:
         if self._metrics is not None:
             self._metrics.observe(method, code, self._host, time.perf_counter() - started)
 
+    async def _take_client_certificate(self) -> None:
+        """After a refresh: a new client certificate from the credentials is used from now on,
+        and no connection authenticated with the old one takes another request. As client-go
+        does, watches on them are cut too; informers resume them on new connections."""
+        certificate: ClientCertificate | None = getattr(
+            self._credentials, "client_certificate", None
+        )
+        if certificate is None or certificate == self._client_certificate:
+            return
+        self._client_certificate = certificate
+        if not isinstance(self._ssl_context, ssl.SSLContext):
+            return  # plain http: no handshake to present it in
+        load_key_pair(self._ssl_context, certificate.certificate, certificate.key)
+        if self._pool is not None:
+            self._pool.retire_connections()
+        for stream in list(self._watches):
+            stream.interrupt(aiohttp.ClientConnectionError("the client certificate was rotated"))
+        retired, self._session = self._session, self._new_session()
+        await retired.close()
+
     async def _send(
         self,
         method: str,
@@ -253,6 +288,7 @@ class Client:
                 await self._limiter.acquire()
             if credentials.stale():
                 await credentials.refresh()
+                await self._take_client_certificate()
             headers = {}
             authorization = credentials.authorization
             if authorization is not None:
@@ -285,6 +321,7 @@ class Client:
             if status == 401 and credentials.refreshable and not reauthenticated:
                 reauthenticated = True
                 await credentials.refresh(force=True)
+                await self._take_client_certificate()
                 continue
             delay = retry_delay(status, retry_after, idempotent=idempotent)
             if delay is not None and attempt_number < self._max_retries:
@@ -455,7 +492,9 @@ class Client:
             self._observe("GET", response.status, started)
             return response
 
-        return WatchStream(open_response)
+        stream = WatchStream(open_response)
+        self._watches.add(stream)
+        return stream
 
     async def create(
         self,

@@ -7,11 +7,12 @@ import base64
 import datetime
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mirrorctl.clock import Clock, RealClock
 
-__all__ = ["ConfigurationCredentials", "Credentials", "StaticCredentials"]
+__all__ = ["ClientCertificate", "ConfigurationCredentials", "Credentials", "StaticCredentials"]
 
 # The in-cluster loader re-reads the projected token file at most once a minute.
 _HOOK_INTERVAL = 60.0
@@ -20,11 +21,26 @@ _EXPIRY_LEAD = 300.0
 _MIN_RECHECK = 1.0
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class ClientCertificate:
+    """A client certificate and its private key (PEM) that a credential source handed out."""
+
+    certificate: bytes
+    key: bytes
+
+    def __repr__(self) -> str:
+        return "ClientCertificate(<redacted>)"
+
+
 class Credentials(Protocol):
     """What the client needs from an authentication source.
 
     `authorization` is read on every request, so it must be a plain attribute-cost lookup;
-    `refresh` runs only when `stale` says so (or after a 401 with `force=True`).
+    `refresh` runs only when `stale` says so (or after a 401 with `force=True`). A source that
+    also hands out client certificates (an exec plugin) has a ``client_certificate``
+    attribute, a `ClientCertificate` or None, which the client reads after each refresh: a
+    new one is taken for every later connection, and the connections authenticated with the
+    old one are closed.
     """
 
     @property

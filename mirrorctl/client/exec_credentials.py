@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import structlog
 
+from mirrorctl.client.credentials import ClientCertificate
 from mirrorctl.client.exec_plugin import ExecPlugin, ExecResult
 from mirrorctl.client.kubeconfig_error import KubeconfigError
 from mirrorctl.client.single_flight import SingleFlight
@@ -36,17 +37,18 @@ def renewal_delay(expiry: datetime.datetime, now: datetime.datetime) -> float:
 
 
 class ExecCredentials:
-    """`Bearer <status.token>` from an exec plugin.
+    """`Bearer <status.token>` and the client certificate an exec plugin hands out.
 
-    Without an `expirationTimestamp` the token is kept until the server rejects it. A failed
-    early renewal keeps the token while it is valid and tries again every `RETRY_INTERVAL`;
-    past its expiry, or after a 401, the plugin's error is raised. A client certificate the
-    plugin returns is used only from its first run (the TLS context is built once), so
-    rotating exec-issued client certificates needs a restart.
+    Without an `expirationTimestamp` the credential is kept until the server rejects it. A
+    failed early renewal keeps the credential while it is valid and tries again every
+    `RETRY_INTERVAL`; past its expiry, or after a 401, the plugin's error is raised. A client
+    certificate is offered as `client_certificate`, which the client takes up after each
+    refresh (as client-go rotates the connections of an exec-issued certificate).
     """
 
     __slots__ = (
         "_authorization",
+        "_client_certificate",
         "_clock",
         "_expires_at",
         "_flight",
@@ -68,6 +70,7 @@ class ExecCredentials:
         self._wall = wall
         self._flight = SingleFlight()
         self._authorization: str | None = None
+        self._client_certificate: ClientCertificate | None = None
         self._next_check = math.inf
         self._expires_at = math.inf  # monotonic
         self._take(first)
@@ -81,6 +84,10 @@ class ExecCredentials:
         return self._authorization
 
     @property
+    def client_certificate(self) -> ClientCertificate | None:
+        return self._client_certificate
+
+    @property
     def refreshable(self) -> bool:
         return True
 
@@ -89,6 +96,10 @@ class ExecCredentials:
 
     def _take(self, result: ExecResult) -> None:
         self._authorization = f"Bearer {result.token}" if result.token else None
+        certificate, key = result.client_certificate_data, result.client_key_data
+        self._client_certificate = (
+            None if certificate is None or key is None else ClientCertificate(certificate, key)
+        )
         now = self._clock.monotonic()
         if result.expiry is None:
             self._next_check = self._expires_at = math.inf

@@ -73,6 +73,8 @@ class Http1Pool:
         self._slots = asyncio.Semaphore(limit)
         self._idle: list[tuple[Http1Connection, float]] = []
         self._open: set[Http1Connection] = set()
+        # Connections that take no further request: closed as soon as their exchange ends.
+        self._retired: set[Http1Connection] = set()
         self._closed = False
         # The loop of the first request; one pool serves one loop (as an aiohttp session does).
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -133,6 +135,16 @@ class Http1Pool:
             connection.close()
         self._open.clear()
         self._idle.clear()
+        self._retired.clear()
+
+    def retire_connections(self) -> None:
+        """Let no connection opened so far take another request: the idle ones are closed now,
+        the busy ones once their exchange ends (as after a client certificate rotated)."""
+        for connection, _ in self._idle:
+            connection.close()
+            self._open.discard(connection)
+        self._idle.clear()
+        self._retired.update(self._open)
 
     def _idle_connection(self) -> Http1Connection | None:
         """The newest idle connection still fit for a request, if any."""
@@ -177,8 +189,9 @@ class Http1Pool:
             stale, _ = idle.pop(0)  # the oldest, under the ones reused newest first
             stale.close()
             self._open.discard(stale)
-        if connection.usable and not self._closed:
+        if connection.usable and not self._closed and connection not in self._retired:
             idle.append((connection, now))
         else:
             connection.close()
             self._open.discard(connection)
+            self._retired.discard(connection)

@@ -9,12 +9,13 @@ import functools
 import hashlib
 import os
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
 
 from mirrorctl.client.kubeconfig_error import KubeconfigError
 
-__all__ = ["KeyMaterial", "decode_data", "default_key_material"]
+__all__ = ["KeyMaterial", "decode_data", "default_key_material", "load_key_pair"]
 
 
 def decode_data(value: object, field: str, owner: str) -> bytes:
@@ -61,6 +62,27 @@ class KeyMaterial:
             Path(temporary).unlink(missing_ok=True)
             raise
         return str(path)
+
+    def load_key_pair(self, context: ssl.SSLContext, certificate: bytes, key: bytes) -> None:
+        """Make ``certificate`` and ``key`` (PEM) the client key pair of ``context`` for its
+        later handshakes. The files OpenSSL reads them from are removed once read: a rotating
+        certificate must not leave a file per rotation."""
+        paths = []
+        try:
+            for data, suffix in ((certificate, ".crt"), (key, ".key")):
+                fd, path = tempfile.mkstemp(dir=self._directory, prefix=".pair-", suffix=suffix)
+                paths.append(path)
+                with os.fdopen(fd, "wb") as file:  # mkstemp creates it 0600
+                    file.write(data)
+            context.load_cert_chain(paths[0], keyfile=paths[1])
+        finally:
+            for path in paths:
+                Path(path).unlink(missing_ok=True)
+
+
+def load_key_pair(context: ssl.SSLContext, certificate: bytes, key: bytes) -> None:
+    """`KeyMaterial.load_key_pair` in the process's key directory."""
+    default_key_material().load_key_pair(context, certificate, key)
 
 
 @functools.cache

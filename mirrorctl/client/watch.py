@@ -87,7 +87,7 @@ class WatchStream:
     loop early so the connection is closed at once rather than at garbage collection.
     """
 
-    __slots__ = ("_closed", "_open", "_pending", "_response", "_splitter")
+    __slots__ = ("__weakref__", "_closed", "_open", "_pending", "_response", "_splitter")
 
     def __init__(self, open_response: Callable[[], Awaitable[aiohttp.ClientResponse]]) -> None:
         self._open = open_response
@@ -120,6 +120,14 @@ class WatchStream:
         except BaseException:
             await self.aclose()
             raise
+
+    def interrupt(self, error: BaseException) -> None:
+        """End an open stream now: the read under way (or the next one) raises ``error``, and
+        its connection is closed. Closing a connection alone would leave that read waiting."""
+        response = self._response
+        if response is not None:
+            response.content.set_exception(error)
+            response.close()
 
     async def aclose(self) -> None:
         self._closed = True

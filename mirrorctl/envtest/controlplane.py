@@ -86,6 +86,12 @@ class ControlPlane:
         return self._certs.ca_cert
 
     @property
+    def client_ca(self) -> tuple[Path, Path]:
+        """The certificate and key of the CA the apiserver trusts for client certificates."""
+        assert self._certs is not None
+        return self._certs.client_ca_cert, self._certs.client_ca_key
+
+    @property
     def apiserver_pid(self) -> int | None:
         return self._apiserver.pid if self._apiserver else None
 
@@ -293,6 +299,7 @@ class ControlPlane:
                 f"--tls-cert-file={certs.serving_cert}",
                 f"--tls-private-key-file={certs.serving_key}",
                 f"--token-auth-file={tokens}",
+                f"--client-ca-file={certs.client_ca_cert}",
                 "--authorization-mode=RBAC",
                 f"--service-account-key-file={certs.sa_public_key}",
                 f"--service-account-signing-key-file={certs.sa_private_key}",

@@ -12,7 +12,8 @@ import yaml
 __all__ = ["b64", "exec_entry", "kubeconfig_doc", "write_doc", "write_plugin"]
 
 # The plugin's behaviour comes from its arguments: <state dir> <mode> <expiry or "-">.
-# Each run bumps a counter, records its environment and prints token-<run>.
+# Each run bumps a counter, records its environment and prints token-<run> (or, in mode
+# cert, the key pair CERT-PEM-<run> and KEY-PEM-<run>).
 _PLUGIN = """\
 import json, os, pathlib, signal, sys
 state, mode, expiry = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -35,7 +36,7 @@ if mode == "hang":
 if mode == "wrongversion":
     version = "client.authentication.k8s.io/v1beta1"
 if mode == "cert":
-    status = {"clientCertificateData": "CERT-PEM", "clientKeyData": "KEY-PEM"}
+    status = {"clientCertificateData": f"CERT-PEM-{n}", "clientKeyData": f"KEY-PEM-{n}"}
 if mode == "notoken":
     status = {}
 print(json.dumps({"apiVersion": version, "kind": "ExecCredential", "status": status}))

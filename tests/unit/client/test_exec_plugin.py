@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from mirrorctl.client.config import ClientConfig
+from mirrorctl.client.credentials import ClientCertificate
 from mirrorctl.client.exec_credentials import ExecCredentials, renewal_delay
 from mirrorctl.client.exec_plugin import EXEC_INFO_ENV, ExecConfig, ExecPlugin, ExecResult
 from mirrorctl.client.key_material import KeyMaterial
@@ -204,8 +205,19 @@ async def test_client_certificate_from_the_plugin(tmp_path: Path) -> None:
     assert config.credentials.authorization is None
     assert config.cert_file is not None
     assert config.key_file is not None
-    assert content(config.cert_file) == b"CERT-PEM"
-    assert content(config.key_file) == b"KEY-PEM"
+    assert content(config.cert_file) == b"CERT-PEM-1"
+    assert content(config.key_file) == b"KEY-PEM-1"
+
+
+async def test_a_refresh_offers_the_plugins_new_client_certificate(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    config = await load(tmp_path, exec_entry(write_plugin(tmp_path), state, mode="cert"))
+    credentials = config.credentials
+    assert isinstance(credentials, ExecCredentials)
+    assert credentials.client_certificate == ClientCertificate(b"CERT-PEM-1", b"KEY-PEM-1")
+    await credentials.refresh(force=True)
+    assert credentials.client_certificate == ClientCertificate(b"CERT-PEM-2", b"KEY-PEM-2")
+    assert "PEM" not in repr(credentials.client_certificate)
 
 
 @pytest.mark.parametrize(

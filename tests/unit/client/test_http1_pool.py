@@ -92,6 +92,33 @@ async def test_concurrent_requests_never_open_more_than_the_limit(server: Server
     assert server.connections == 2
 
 
+async def test_retired_connections_take_no_further_request(server: Server) -> None:
+    release = asyncio.Event()
+    held = _held_until(release)
+
+    async def hold_busy(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        return await (held if seen.target == "/busy" else ok)(seen, writer)
+
+    server.respond = hold_busy
+    pool = _pool(server, limit=2)
+    try:
+        busy = asyncio.create_task(pool.request("GET", "/busy", {}, None, timeout=5))
+        await _until(lambda: len(server.requests) == 1)
+        await pool.request("GET", "/idle", {}, None, timeout=5)  # a second connection, idle
+        assert server.connections == 2
+        pool.retire_connections()
+        # The idle one is closed at once; the busy one finishes its exchange first.
+        await _until(lambda: server.closed_by_client == 1)
+        release.set()
+        assert (await busy).status == 200
+        await _until(lambda: server.closed_by_client == 2)
+        for _ in range(2):
+            assert (await pool.request("GET", "/after", {}, None, timeout=5)).status == 200
+    finally:
+        await pool.close()
+    assert server.connections == 3  # one new connection, then reused
+
+
 async def test_connection_close_from_the_server_means_a_new_connection(server: Server) -> None:
     async def closing(seen: Seen, writer: asyncio.StreamWriter) -> bool:
         writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
+import ssl
 import stat
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from mirrorctl.client.kubeconfig import kubeconfig_paths, read_kubeconfig, selec
 from mirrorctl.client.kubeconfig_config import client_config_from_kubeconfig
 from mirrorctl.client.kubeconfig_error import KubeconfigError
 from mirrorctl.client.loading import load_kubeconfig
-from mirrorctl.envtest.certs import write_certificates
+from mirrorctl.envtest.certs import issue_client_certificate, write_certificates
 from tests.unit.client.kubeconfig_files import b64, kubeconfig_doc, write_doc
 
 SECRET = "s3cr3t-t0ken-value"
@@ -168,6 +170,22 @@ def test_key_material_is_content_addressed(tmp_path: Path) -> None:
     second = material.write(b"two", ".crt")
     assert second != first
     assert Path(second).read_bytes() == b"two"
+
+
+def test_a_key_pair_is_loaded_and_leaves_no_file_behind(tmp_path: Path) -> None:
+    certs = write_certificates(tmp_path)
+    certificate, key, _ = issue_client_certificate(
+        certs.client_ca_cert, certs.client_ca_key, "u", (), datetime.timedelta(hours=1)
+    )
+    _, other_key, _ = issue_client_certificate(
+        certs.client_ca_cert, certs.client_ca_key, "u", (), datetime.timedelta(hours=1)
+    )
+    material = KeyMaterial(keys_dir(tmp_path))
+    context = ssl.create_default_context()
+    material.load_key_pair(context, certificate, key)
+    with pytest.raises(ssl.SSLError):
+        material.load_key_pair(context, certificate, other_key)  # a key of another pair
+    assert list(material.directory.iterdir()) == []
 
 
 async def test_relative_paths_resolve_against_the_defining_file(

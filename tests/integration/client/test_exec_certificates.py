@@ -1,0 +1,102 @@
+"""A client certificate from an exec plugin that expires, on the real apiserver: the client
+takes the renewed one, for new requests and for watches, without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mirrorctl.client import Client
+from mirrorctl.client.resources import CONFIGMAPS
+from mirrorctl.envtest import ControlPlane
+from mirrorctl.informers import InformerFactory
+from tests.integration.informers.support import eventually
+
+pytestmark = pytest.mark.integration
+
+LIFETIME = 8  # seconds: renewed after half of it, refused by the apiserver after all of it
+
+# Signs a new certificate for a cluster admin on every run: <client CA cert> <key> <state dir>.
+_PLUGIN = f"""\
+import datetime, json, pathlib, sys
+from mirrorctl.envtest.certs import issue_client_certificate
+ca_cert, ca_key, state = (pathlib.Path(a) for a in sys.argv[1:4])
+runs = state / "runs"
+runs.write_text(str(int(runs.read_text()) + 1 if runs.exists() else 1))
+certificate, key, expiry = issue_client_certificate(
+    ca_cert, ca_key, "exec-user", ("system:masters",), datetime.timedelta(seconds={LIFETIME})
+)
+status = {{
+    "clientCertificateData": certificate.decode(),
+    "clientKeyData": key.decode(),
+    "expirationTimestamp": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+}}
+print(json.dumps({{
+    "apiVersion": "client.authentication.k8s.io/v1",
+    "kind": "ExecCredential",
+    "status": status,
+}}))
+"""
+
+
+def _kubeconfig(directory: Path, control_plane: ControlPlane) -> Path:
+    plugin = directory / "plugin.py"
+    plugin.write_text(_PLUGIN)
+    ca_cert, ca_key = control_plane.client_ca
+    user: dict[str, Any] = {
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": sys.executable,
+            "args": [str(plugin), str(ca_cert), str(ca_key), str(directory)],
+            "interactiveMode": "Never",
+        }
+    }
+    cluster = {"server": control_plane.url, "certificate-authority": str(control_plane.ca_cert)}
+    path = directory / "kubeconfig"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "envtest", "cluster": cluster}],
+                "users": [{"name": "exec", "user": user}],
+                "contexts": [{"name": "exec", "context": {"cluster": "envtest", "user": "exec"}}],
+                "current-context": "exec",
+            }
+        )
+    )
+    return path
+
+
+async def test_an_expiring_client_certificate_is_rotated_for_requests_and_watches(
+    admin_client: Client, namespace: str, control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    client = await Client.from_kubeconfig(_kubeconfig(tmp_path, control_plane))
+    factory = InformerFactory(client)
+    informer = factory.informer(CONFIGMAPS, namespace)
+    try:
+        await client.list(CONFIGMAPS, namespace)  # a keep-alive connection with the first one
+        await factory.start()
+        assert await factory.wait_for_sync(timeout=30)
+        assert (tmp_path / "runs").read_text() == "1"
+
+        await asyncio.sleep(LIFETIME + 1)  # the first certificate has expired
+        # The kept connection presented the expired certificate: were it reused, the
+        # apiserver would answer 401 however often the plugin ran again.
+        await client.create(CONFIGMAPS, {"metadata": {"name": "after"}}, namespace)
+        assert (tmp_path / "runs").read_text() == "2"  # renewed ahead of expiry, no 401
+
+        # The watch was cut with the old connections and resumed with the new certificate.
+        await admin_client.create(CONFIGMAPS, {"metadata": {"name": "seen"}}, namespace)
+        await eventually(
+            lambda: informer.store.get_by_key(f"{namespace}/seen") is not None,
+            what="the informer's cache holding a configmap made after the rotation",
+        )
+    finally:
+        await factory.stop()
+        await client.close()
