@@ -69,7 +69,8 @@ def settle(
 
     Every requeue is at ``priority``, the one the key was handed out at, so an initial-list
     key retries behind real changes and an urgent one ahead of plain keys, as
-    controller-runtime's requeues do.
+    controller-runtime's requeues do; a `Result` that sets its own ``priority`` requeues
+    at that one instead.
 
     - ``Result()``: forget the key's back-off; nothing more until the next event.
     - ``requeue_after`` > 0: forget the back-off and come back after that delay.
@@ -93,6 +94,8 @@ def settle(
             queue.add_rate_limited(request, priority=priority)
             log.error("reconciler error", exc_info=outcome)
         return ReconcileOutcome.ERROR
+    if outcome.priority is not None:
+        priority = outcome.priority
     # Truthy: a zero delay is unset, as controller-runtime's RequeueAfter == 0.
     if outcome.requeue_after:
         queue.forget(request)

@@ -22,10 +22,15 @@ class Result:
     ``requeue`` decides. It never means "again at once", a loop without back-off that
     would keep a core busy; a reconciler that wants to run again soon returns
     ``requeue=True`` (backs off) or a positive delay.
+
+    ``priority`` is the queue priority of that requeue, as controller-runtime's
+    ``Result.Priority``; unset, the requeue keeps the priority the key was handed out at.
+    It asks for nothing by itself.
     """
 
     requeue_after: float | None = None
     requeue: bool = False
+    priority: int | None = None
 
     def __post_init__(self) -> None:
         if self.requeue_after is not None and not (

@@ -72,3 +72,30 @@ async def test_a_requeued_key_keeps_the_priority_it_was_handed_out_at(
             r.release.set()  # else the harness would wait for "busy" forever
         await h.settle()
         assert r.calls == expected
+
+
+@pytest.mark.parametrize(
+    "first",
+    [Result(requeue=True, priority=10), Result(requeue_after=0.5, priority=10)],
+    ids=["requeue", "requeue_after"],
+)
+async def test_a_result_can_set_the_priority_of_its_requeue(first: Result) -> None:
+    r = _OnceThenBusy("key", first)
+    async with harness(r) as h:
+        try:
+            h.queue.add(Request("key", "ns"), priority=LOW_PRIORITY)
+            await h.settle()
+            h.queue.add(Request("busy", "ns"))
+            await h.settle()
+            h.queue.add(Request("other", "ns"))
+            await h.clock.advance(1)
+            assert h.queue.depth_by_priority() == {10: 1, 0: 1}
+        finally:
+            r.release.set()
+        await h.settle()
+        # Handed out at low priority, asked back at 10: ahead of the plain key queued first.
+        assert r.calls == ["key", "busy", "key", "other"]
+
+
+def test_a_priority_alone_asks_for_nothing() -> None:
+    assert Result(priority=10).is_done
