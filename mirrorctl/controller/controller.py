@@ -75,6 +75,8 @@ class Controller:
         # What ended a worker early (KeyboardInterrupt or SystemExit): start() re-raises it.
         self._worker_error: BaseException | None = None
         self._stopping = False
+        # Set once shutdown cancels the in-flight reconciles rather than waiting for them.
+        self._abandoning = False
         self._started = False
         self._in_flight = 0
 
@@ -131,7 +133,7 @@ class Controller:
             await self._stop_requested.wait()
         except asyncio.CancelledError:
             self._note("info", "cancelled, abandoning in-flight reconciles")
-            self._stopping = True
+            self._stopping = self._abandoning = True
             self.queue.shutdown()
             await _cancel_all(workers)
             raise
@@ -142,6 +144,7 @@ class Controller:
             await asyncio.wait(workers)
         except asyncio.CancelledError:
             self._note("warning", "drain cut short, cancelling in-flight reconciles")
+            self._abandoning = True
             await _cancel_all(workers)
             raise
         self._note("info", "all workers finished")
@@ -250,6 +253,11 @@ class Controller:
                     raise  # shutdown cancelled us: not the reconciler's failure
                 outcome = exc  # something inside the reconciler cancelled it
             except BaseException as exc:
+                if isinstance(exc, Exception) and self._abandoning:
+                    # Shutdown cancelled us and the reconciler turned that into an error (a
+                    # TaskGroup whose tasks fail as they are cancelled raises an
+                    # ExceptionGroup): still a shutdown, not the reconciler's failure.
+                    raise asyncio.CancelledError from exc
                 # Not only Exceptions: GeneratorExit or a custom BaseException is recovered
                 # like a panic in controller-runtime (logged, counted, retried), else it would
                 # end the worker silently and drop the key.

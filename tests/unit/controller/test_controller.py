@@ -432,6 +432,31 @@ async def test_cancelling_start_cancels_in_flight_reconciles_at_once() -> None:
         assert h.queue.shutting_down
 
 
+async def test_an_error_a_shutdown_cancellation_turned_into_is_not_counted() -> None:
+    never = asyncio.Event()
+
+    async def failing_when_cancelled() -> None:
+        try:
+            await never.wait()
+        except asyncio.CancelledError:
+            raise ConnectionResetError("cut while cancelled") from None
+
+    async def script(request: Request, n: int) -> Result:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(failing_when_cancelled())
+        return Result()
+
+    async with harness(Scripted(script), start=False) as h:
+        task = asyncio.create_task(h.controller.start())
+        await h.settle()
+        h.source.add(configmap("a"))
+        await h.settle()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert h.total("error") == 0
+
+
 async def test_cancelling_a_drain_cuts_it_short() -> None:
     never = asyncio.Event()
     state: list[str] = []
