@@ -11,6 +11,7 @@ __all__ = ["MAX_HEAD", "ProtocolError", "Reply", "ResponseParser"]
 # Larger than any header block the apiserver sends; a stream that never ends its head is not
 # HTTP and must not grow a buffer without bound.
 MAX_HEAD = 64 * 1024
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 
 class ProtocolError(Exception):
@@ -157,13 +158,12 @@ class ResponseParser:
                 end = _ending(buffer, b"\r\n", "chunk size line")
                 if end < 0:
                     return None
-                size_text = bytes(buffer[:end]).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_text, 16)
-                except ValueError as error:
-                    raise ProtocolError(f"bad chunk size {size_text[:20]!r}") from error
-                if size < 0:
+                size_text = bytes(buffer[:end]).split(b";", 1)[0].rstrip(b" \t")
+                # Hex digits only, at most 16 of them, as Go's chunked reader takes them:
+                # int(x, 16) would also take "0x10", "+10", "1_0" and surrounding spaces.
+                if not 0 < len(size_text) <= 16 or size_text.strip(_HEX_DIGITS):
                     raise ProtocolError(f"bad chunk size {size_text[:20]!r}")
+                size = int(size_text, 16)
                 del buffer[: end + 2]
                 self._remaining = size
                 self._state = _State.CHUNK_DATA if size else _State.TRAILER

@@ -103,7 +103,9 @@ async def client_config_from_kubeconfig(
             cert_file = keys.file(None, first.client_certificate_data, ".crt")
             key_file = keys.file(None, first.client_key_data, ".key")
     elif user.token_file is not None:
-        credentials = TokenFileCredentials(user.token_file, owner=owner, clock=clock)
+        credentials = TokenFileCredentials(
+            user.token_file, owner=owner, clock=clock, fallback=user.token
+        )
     elif user.token is not None:
         credentials = StaticCredentials(f"Bearer {user.token}")
     elif user.username is not None or user.password is not None:

@@ -36,7 +36,9 @@ class TokenFileCredentials:
     """`Bearer <file content>`, re-read at most once a minute and on a forced refresh.
 
     A failed re-read keeps the previous token (the file may be mid-rotation) and tries again
-    at the next check; the first read, at construction, must succeed.
+    at the next check. The first read, at construction, must succeed unless a ``fallback``
+    token is given (a kubeconfig user with both ``token`` and ``tokenFile``): as in client-go,
+    the file's token is used whenever it can be read, and the fallback until then.
     """
 
     __slots__ = (
@@ -48,12 +50,25 @@ class TokenFileCredentials:
         "_path",
     )
 
-    def __init__(self, path: str | Path, *, owner: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        owner: str,
+        clock: Clock | None = None,
+        fallback: str | None = None,
+    ) -> None:
         self._path = Path(path)
         self._owner = owner
         self._clock: Clock = clock if clock is not None else RealClock()
         self._flight = SingleFlight()
-        self._authorization = "Bearer " + read_token_file(self._path, owner)
+        try:
+            self._authorization = "Bearer " + read_token_file(self._path, owner)
+        except KubeconfigError as error:
+            if fallback is None:
+                raise
+            _log.warning("token file unreadable, using the kubeconfig's token", error=str(error))
+            self._authorization = "Bearer " + fallback
         self._next_check = self._clock.monotonic() + REREAD_INTERVAL
 
     def __repr__(self) -> str:

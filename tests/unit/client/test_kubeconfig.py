@@ -446,6 +446,13 @@ async def test_unreadable_token_file_is_an_error(tmp_path: Path) -> None:
         await load(path)
 
 
+async def test_an_inline_token_stands_in_for_an_unreadable_token_file(tmp_path: Path) -> None:
+    # client-go prefers the file whenever it can read it and falls back to the token.
+    user = {"token": "inline", "tokenFile": "absent-token"}
+    config = await load(write_doc(tmp_path / "config", with_user(user)))
+    assert config.credentials.authorization == "Bearer inline"
+
+
 def test_user_repr_shows_no_secrets(tmp_path: Path) -> None:
     path = write_doc(tmp_path / "config", with_user({"username": "u", "password": PASSWORD}))
     selected = select_context(read_kubeconfig([path]))

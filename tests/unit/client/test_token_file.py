@@ -72,3 +72,21 @@ async def test_concurrent_refreshes_collapse(tmp_path: Path) -> None:
 def test_first_read_must_succeed(tmp_path: Path) -> None:
     with pytest.raises(KubeconfigError, match=r"cannot read the token file .* of user 'u'"):
         TokenFileCredentials(tmp_path / "absent", owner="user 'u'")
+
+
+async def test_a_fallback_token_stands_in_until_the_file_can_be_read(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    clock = FakeClock()
+    credentials = TokenFileCredentials(token, owner="user 'u'", clock=clock, fallback="inline")
+    assert credentials.authorization == "Bearer inline"
+    token.write_text("from-file")
+    await clock.advance(60)
+    await credentials.refresh()
+    assert credentials.authorization == "Bearer from-file"
+
+
+def test_with_a_fallback_a_readable_file_still_wins(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("from-file")
+    credentials = TokenFileCredentials(token, owner="user 'u'", fallback="inline")
+    assert credentials.authorization == "Bearer from-file"
