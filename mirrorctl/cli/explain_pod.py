@@ -21,10 +21,12 @@ from mirrorctl.cli.explain_model import (
     first_broken,
 )
 from mirrorctl.cli.explain_receiver import explain_receiver
+from mirrorctl.mirroring.contrail import kube_manager_pod
 from mirrorctl.mirroring.interfaces import PodInterface, pod_interfaces
 from mirrorctl.mirroring.keys import (
     ANALYZER_INTERFACE,
     ANALYZER_POD,
+    KUBE_MANAGER_POD_CLUSTER_NAME,
     KUBE_MANAGER_POD_NAME,
     MIRROR_DESTINATION,
     MIRRORING_CONFIGURATION,
@@ -127,6 +129,8 @@ class PodExplainer:
         vm = pod_vm(pod, view.machines_of_pod(namespace, name), cluster_name=cluster)
         chosen = self._chosen_interfaces(namespace, name, analyzer_label)
         vmi_kind = view.resources.virtual_machine_interfaces.kind
+        missing_any = any(matched.get(i.name) is None for i in interfaces.interfaces)
+        other_clusters = self._other_clusters_vmis(namespace, name) if missing_any else []
         explained = []
         for interface in interfaces.interfaces:
             vmi = matched.get(interface.name)
@@ -137,7 +141,13 @@ class PodExplainer:
             ]
             explained.append(
                 self._interface(
-                    pod, interface, vmi, writes, chosen.get(interface.name, ()), analyzer_label
+                    pod,
+                    interface,
+                    vmi,
+                    writes,
+                    chosen.get(interface.name, ()),
+                    analyzer_label,
+                    other_clusters,
                 )
             )
         if host_network:
@@ -157,6 +167,39 @@ class PodExplainer:
             problems=run.events,
             pending=run.writes,
             summary=summary,
+        )
+
+    def _other_clusters_vmis(self, namespace: str, name: str) -> list[str]:
+        """The pod's VMIs that kube-manager made for another cluster than ``--cluster-name``.
+
+        The view's index leaves them out, so they are looked for here: an interface without a
+        VMI of its cluster must not read as one kube-manager has not made yet."""
+        cluster = self._cluster_name
+        if cluster is None:
+            return []
+        view = self._view
+        found = []
+        for raw in view.reader.list(view.resources.virtual_machine_interfaces, namespace):
+            vmi = view.keymap.canonical_view(raw)
+            if kube_manager_pod(vmi) == (namespace, name) and not kube_manager_pod(vmi, cluster):
+                other = _section(vmi, "annotations").get(KUBE_MANAGER_POD_CLUSTER_NAME)
+                found.append(f"{object_key(vmi)} (cluster {other!r})")
+        return sorted(found)
+
+    def _missing_vmi(self, interface: str, other_clusters: list[str]) -> str:
+        how = f"(a VMI is found by its {KUBE_MANAGER_POD_NAME} annotations)"
+        cluster = self._cluster_name
+        if cluster is None:
+            return f"kube-manager has not made one for interface {interface} yet {how}"
+        if not other_clusters:
+            return (
+                f"kube-manager has not made one of cluster {cluster!r} for interface "
+                f"{interface} yet {how}"
+            )
+        return (
+            f"none of cluster {cluster!r} (--cluster-name) for interface {interface}: the pod's "
+            "VMIs were made for another cluster, which mirrorctl leaves alone: "
+            + ", ".join(other_clusters)
         )
 
     def _chosen_interfaces(
@@ -190,6 +233,7 @@ class PodExplainer:
         writes: list[PlannedWrite],
         analyzer_for: tuple[str, ...],
         analyzer_label: str | None,
+        other_clusters: list[str],
     ) -> InterfaceExplanation:
         namespace, name, uid = pod_identity(pod)
         on_vmi = expected = None
@@ -209,8 +253,7 @@ class PodExplainer:
                 "VirtualMachineInterface",
                 None,
                 Mark.MISSING,
-                f"kube-manager has not made one for interface {interface.name} yet (a VMI is "
-                f"found by its {KUBE_MANAGER_POD_NAME} annotations)",
+                self._missing_vmi(interface.name, other_clusters),
             )
         ]
         receiver: ReceiverExplanation | None = None

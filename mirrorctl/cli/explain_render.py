@@ -170,6 +170,17 @@ def _stored(status: StoredStatus | None, current: bool) -> str:
     return text + ("; up to date" if current else "; behind what the controller computes now")
 
 
+def _sources(md: DestinationExplanation) -> str:
+    asking = len(md.sources)
+    if asking == md.source_count:
+        return f"{asking} interface(s) ask for it"
+    # The status counts neither the analyzer's own interface nor those of finished pods.
+    return (
+        f"{asking} interface(s) ask for it, {md.source_count} counted as sources "
+        "(not the analyzer's own interface, nor those of finished pods)"
+    )
+
+
 def _destination(md: DestinationExplanation) -> list[str]:
     receiver = md.receiver
     generation = f" (generation {md.generation})" if md.generation is not None else ""
@@ -178,7 +189,7 @@ def _destination(md: DestinationExplanation) -> list[str]:
         ("analyzer", md.analyzer or "-"),
         ("now", f"{receiver.state} ({receiver.reason}): {receiver.message}"),
         ("stored status", _stored(md.status, md.status_current)),
-        ("sources", f"{md.source_count} interface(s) ask for it"),
+        ("sources", _sources(md)),
     ]
     lines = [f"MirrorDestination {md.name}{generation}", *_fields(pairs, "  ")]
     lines += _receiver(receiver)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from mirrorctl.cli.explain_destination import explain_destination
 from mirrorctl.cli.explain_model import DestinationExplanation, InterfaceState, Mark
+from mirrorctl.cli.explain_render import render_text
 from mirrorctl.client.resources import PODS
 from mirrorctl.mirroring import keys
 from tests.unit.cli.converge import converge
@@ -99,3 +100,6 @@ async def test_pending_count_leaves_out_the_analyzers_own_request_as_the_status_
     assert md.receiver.state == "Pending"
     assert md.status is not None
     assert md.source_count == 1 == md.status.source_count
+    # The table lists the analyzer's own request too; the summary line says why it is not counted.
+    assert len(md.sources) == 2
+    assert "2 interface(s) ask for it, 1 counted as sources" in render_text(md)

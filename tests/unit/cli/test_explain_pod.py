@@ -234,3 +234,20 @@ async def test_a_host_network_pod_has_no_interfaces() -> None:
 async def test_a_pod_that_does_not_exist() -> None:
     view = Snapshot().view
     assert await PodExplainer(view, DryRun(view)).explain("ns", "ghost") is None
+
+
+async def test_a_vmi_made_for_another_cluster_is_named_not_called_missing() -> None:
+    snapshot = world()  # kube-manager made the VMIs for cluster "cluster"
+    view = snapshot.view
+    explainer = PodExplainer(view, DryRun(view, cluster_name="mine"), cluster_name="mine")
+    found = await explainer.explain("ns", "s")
+    assert found is not None
+    link = eth0(found).links[0]
+    assert (link.kind, link.mark) == ("VirtualMachineInterface", Mark.MISSING)
+    assert "none of cluster 'mine'" in link.detail
+    assert "ns/s-eth0 (cluster 'cluster')" in link.detail
+
+    snapshot.remove(R.virtual_machine_interfaces, "ns/s-eth0")
+    found = await explainer.explain("ns", "s")
+    assert found is not None
+    assert "has not made one of cluster 'mine'" in eth0(found).links[0].detail
