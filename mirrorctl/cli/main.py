@@ -93,17 +93,20 @@ def _settings(args: argparse.Namespace) -> RunSettings:
     return RunSettings.load(flags, args.config)
 
 
-def _setting_error(error: ValidationError, config: Path | None) -> str:
+def _setting_error(
+    error: ValidationError, config: Path | None, flags: Sequence[str] | None = None
+) -> str:
+    """``flags``: the settings the command has a flag for (None: all of them)."""
     first = error.errors()[0]
     name = ".".join(str(p) for p in first["loc"]) or "settings"
     if first["type"] == "extra_forbidden":
         # Only the file can hold an unknown key (flags are parsed, the environment is read by
         # field): there is no flag or variable to name.
         return f"mirrorctl: unknown setting {name} in config file {config}"
-    flag = "--" + name.replace("_", "-")
-    return (
-        f"mirrorctl: invalid setting {name} ({flag} / MIRRORCTL_{name.upper()}): {first['msg']}"
-        + (f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else "")
+    # A command without the flag (explain has no --qps) took the value from elsewhere.
+    flag = "--" + name.replace("_", "-") + " / " if flags is None or name in flags else ""
+    return f"mirrorctl: invalid setting {name} ({flag}MIRRORCTL_{name.upper()}): {first['msg']}" + (
+        f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else ""
     )
 
 
@@ -155,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
     except ValidationError as e:
-        print(_setting_error(e, args.config), file=sys.stderr)
+        flags = EXPLAIN_SETTINGS if args.command == "explain" else None
+        print(_setting_error(e, args.config, flags), file=sys.stderr)
         return 2
     except (FileNotFoundError, ValueError) as e:
         print(f"mirrorctl: {e}", file=sys.stderr)

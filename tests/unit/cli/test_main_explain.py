@@ -41,6 +41,20 @@ def test_a_bad_setting_exits_2_naming_it(capsys: pytest.CaptureFixture[str]) -> 
     assert err.count("\n") == 1
 
 
+def test_a_bad_setting_from_the_environment_names_no_flag_explain_lacks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIRRORCTL_QPS", "-1")
+    assert main(["explain", "web"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid setting qps (MIRRORCTL_QPS)" in err
+    assert "--qps" not in err
+    monkeypatch.delenv("MIRRORCTL_QPS")
+    monkeypatch.setenv("MIRRORCTL_CONTRAIL_API_VERSION", "latest")
+    assert main(["explain", "web"]) == 2
+    assert "(--contrail-api-version / MIRRORCTL_CONTRAIL_API_VERSION)" in capsys.readouterr().err
+
+
 def test_a_missing_kubeconfig_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "web", "--kubeconfig", str(tmp_path / "nope")]) == 1
     assert "does not exist" in capsys.readouterr().err
