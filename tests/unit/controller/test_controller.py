@@ -407,6 +407,22 @@ async def test_stop_lets_in_flight_reconciles_finish_and_drops_queued_keys() -> 
         assert h.total("success") == 1
 
 
+async def _cancel_start_mid_reconcile(
+    script: Callable[[Request, int], Awaitable[Result]],
+) -> tuple[float | None, bool]:
+    """Cancel a controller's start while ``script`` reconciles "a": its error count, and
+    whether its queue is shutting down."""
+    async with harness(Scripted(script), start=False) as h:
+        task = asyncio.create_task(h.controller.start())
+        await h.settle()
+        h.source.add(configmap("a"))
+        await h.settle()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return h.total("error"), h.queue.shutting_down
+
+
 async def test_cancelling_start_cancels_in_flight_reconciles_at_once() -> None:
     never = asyncio.Event()
     state: list[str] = []
@@ -419,17 +435,10 @@ async def test_cancelling_start_cancels_in_flight_reconciles_at_once() -> None:
             raise
         return Result()
 
-    async with harness(Scripted(script), start=False) as h:
-        task = asyncio.create_task(h.controller.start())
-        await h.settle()
-        h.source.add(configmap("a"))
-        await h.settle()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert state == ["cancelled"]
-        assert h.total("error") == 0  # a shutdown is not the reconciler's failure
-        assert h.queue.shutting_down
+    errors, shutting_down = await _cancel_start_mid_reconcile(script)
+    assert state == ["cancelled"]
+    assert errors == 0  # a shutdown is not the reconciler's failure
+    assert shutting_down
 
 
 async def test_an_error_a_shutdown_cancellation_turned_into_is_not_counted() -> None:
@@ -446,15 +455,8 @@ async def test_an_error_a_shutdown_cancellation_turned_into_is_not_counted() -> 
             group.create_task(failing_when_cancelled())
         return Result()
 
-    async with harness(Scripted(script), start=False) as h:
-        task = asyncio.create_task(h.controller.start())
-        await h.settle()
-        h.source.add(configmap("a"))
-        await h.settle()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert h.total("error") == 0
+    errors, _ = await _cancel_start_mid_reconcile(script)
+    assert errors == 0
 
 
 async def test_cancelling_a_drain_cuts_it_short() -> None:
