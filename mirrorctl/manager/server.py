@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Iterable
 
 from aiohttp import web
@@ -35,13 +37,13 @@ class HttpServer:
 
     async def start(self) -> BindAddress:
         await self._runner.setup()
+        requested = self._requested
         try:
-            site = web.TCPSite(
-                self._runner,
-                self._requested.host,
-                self._requested.port,
-                reuse_address=True,
-            )
+            site: web.BaseSite
+            if requested.every_interface:
+                site = web.SockSite(self._runner, _every_interface(requested.port))
+            else:
+                site = web.TCPSite(self._runner, requested.host, requested.port, reuse_address=True)
             await site.start()
         except BaseException:
             await self._runner.cleanup()
@@ -52,3 +54,31 @@ class HttpServer:
 
     async def stop(self) -> None:
         await self._runner.cleanup()
+
+
+def _every_interface(port: int) -> socket.socket:
+    """A listening socket on every interface: one IPv6 socket that takes IPv4 too, where the
+    system has IPv6, else an IPv4 one. One socket, so that port 0 gets one port (asyncio's
+    own wildcard listener opens a socket per family, each with a port of its own)."""
+    if socket.has_ipv6:
+        try:
+            sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            return _listening(sock, "::", port)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise
+            # IPv6 is off on this host (no socket, or no address to bind): IPv4 alone.
+    return _listening(socket.socket(socket.AF_INET, socket.SOCK_STREAM), "0.0.0.0", port)
+
+
+def _listening(sock: socket.socket, host: str, port: int) -> socket.socket:
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock

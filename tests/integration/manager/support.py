@@ -42,7 +42,10 @@ async def get(address: BindAddress | None, path: str) -> tuple[int, str]:
     assert address is not None
     async with (
         aiohttp.ClientSession(trust_env=False) as session,
-        session.get(f"http://{address}{path}") as response,
+        # A listener on every interface is reached on loopback.
+        session.get(
+            f"http://{address if address.host else f'127.0.0.1:{address.port}'}{path}"
+        ) as response,
     ):
         return response.status, await response.text()
 

@@ -12,7 +12,8 @@ from mirrorctl.manager.options import ManagerOptions
     ("text", "host", "port"),
     [
         ("127.0.0.1:8080", "127.0.0.1", 8080),
-        (":9090", "0.0.0.0", 9090),
+        (":9090", "", 9090),  # every interface
+        ("0.0.0.0:9090", "", 9090),
         ("[::1]:0", "::1", 0),
         ("localhost:0", "localhost", 0),
     ],
