@@ -17,6 +17,7 @@ __all__ = ["InformerCache"]
 
 # An alias, because the method named `list` shadows the builtin inside the class body.
 _Objs = list[dict[str, Any]]
+_Keys = list[str]
 
 
 def _has_labels(obj: dict[str, Any], wanted: Mapping[str, str]) -> bool:
@@ -108,3 +109,6 @@ class InformerCache:
 
     def by_index(self, res: Resource, index: str, value: str) -> _Objs:
         return self._synced(res).by_index(index, value)
+
+    def index_keys(self, res: Resource, index: str, value: str) -> _Keys:
+        return self._synced(res).index_keys(index, value)

@@ -9,8 +9,9 @@ from mirrorctl.client.resource import Resource
 
 __all__ = ["Reader"]
 
-# An alias, because the method named `list` shadows the builtin inside the class body.
+# Aliases, because the method named `list` shadows the builtin inside the class body.
 _Objs = list[dict[str, Any]]
+_Keys = list[str]
 
 
 class Reader(Protocol):
@@ -36,4 +37,9 @@ class Reader(Protocol):
 
     def by_index(self, res: Resource, index: str, value: str) -> _Objs:
         """Cached objects filed under `value` in the named index."""
+        ...
+
+    def index_keys(self, res: Resource, index: str, value: str) -> _Keys:
+        """Keys (``namespace/name`` or ``name``) of the objects `by_index` returns: for a
+        caller that needs only the keys, as client-go's ``IndexKeys``."""
         ...

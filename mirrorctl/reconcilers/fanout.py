@@ -132,7 +132,7 @@ class Fanout:
         requests: list[Request] = []
         for name in destinations:
             try:
-                requests.extend(_pod_request(p) for p in self._view.source_pods(name))
+                requests.extend(map(Request.from_key, self._view.source_pod_keys(name)))
             except CacheNotSyncedError:
                 return requests
         return requests

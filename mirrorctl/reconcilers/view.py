@@ -141,3 +141,8 @@ class MirroringView:
     def source_pods(self, destination: str) -> list[_Obj]:
         """Pods with an interface asking to be mirrored to ``destination``."""
         return self._indexed(PODS, POD_BY_DESTINATION, destination)
+
+    def source_pod_keys(self, destination: str) -> list[str]:
+        """The keys of `source_pods`, without reading the pods: a fan-out maps each source
+        to its key, twice per event (old and new object)."""
+        return self.reader.index_keys(PODS, POD_BY_DESTINATION, destination)

@@ -28,6 +28,7 @@ __all__ = ["R", "Snapshot", "apply_merge_patch"]
 
 R = contrail_resources()
 _Objs = list[dict[str, Any]]
+_Keys = list[str]
 
 
 class Snapshot:
@@ -77,3 +78,6 @@ class Snapshot:
 
     def by_index(self, res: Resource, index: str, value: str) -> _Objs:
         return self.stores[res].by_index(index, value)
+
+    def index_keys(self, res: Resource, index: str, value: str) -> _Keys:
+        return self.stores[res].index_keys(index, value)

@@ -59,6 +59,8 @@ async def test_cluster_wide_reads() -> None:
     assert names(reader.list(CONFIGMAPS, "ns1", {"app": "web", "owner": "x"})) == ["a"]
     assert reader.list(CONFIGMAPS, "ns1", {"app": "nope"}) == []
     assert names(reader.by_index(CONFIGMAPS, "owner", "x")) == ["a", "b"]
+    assert sorted(reader.index_keys(CONFIGMAPS, "owner", "x")) == ["ns1/a", "ns1/b"]
+    assert reader.index_keys(CONFIGMAPS, "owner", "nobody") == []
     # Reads return the cached dicts themselves (documented: never mutate them).
     assert reader.get(CONFIGMAPS, "a", "ns1") is got
     with pytest.raises(ValueError, match="needs a namespace"):

@@ -51,6 +51,7 @@ R = contrail_resources()
 TRIM_CACHES = False
 # An alias, because the method named `list` shadows the builtin inside the class body.
 _Objs = list[dict[str, Any]]
+_Keys = list[str]
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,10 @@ class World:
     def by_index(self, res: Resource, index: str, value: str) -> _Objs:
         self._check_synced(res)
         return self.stores[res].by_index(index, value)
+
+    def index_keys(self, res: Resource, index: str, value: str) -> _Keys:
+        self._check_synced(res)
+        return self.stores[res].index_keys(index, value)
 
     # -- Patcher -------------------------------------------------------------------------------
 
