@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mirrorctl.client.certificate_files import CertificateFileCredentials
 from mirrorctl.client.config import ClientConfig
 from mirrorctl.client.credentials import Credentials, StaticCredentials
 from mirrorctl.client.exec_credentials import ExecCredentials
@@ -113,6 +114,11 @@ async def client_config_from_kubeconfig(
         credentials = StaticCredentials("Basic " + base64.b64encode(pair).decode())
     else:
         credentials = StaticCredentials(None)
+    if user.client_certificate is not None and user.client_key is not None:
+        # Files, not data: they may be renewed in place, and are read again.
+        credentials = CertificateFileCredentials(
+            credentials, user.client_certificate, user.client_key, owner=owner, clock=clock
+        )
     return ClientConfig(
         host=cluster.server,
         credentials=credentials,

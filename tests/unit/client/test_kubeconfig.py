@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from mirrorctl.client.certificate_files import CertificateFileCredentials
 from mirrorctl.client.config import ClientConfig
+from mirrorctl.client.credentials import ClientCertificate
 from mirrorctl.client.key_material import KeyMaterial
 from mirrorctl.client.kubeconfig import kubeconfig_paths, read_kubeconfig, select_context
 from mirrorctl.client.kubeconfig_config import client_config_from_kubeconfig
@@ -128,6 +130,9 @@ async def test_certificate_files_and_data_load_into_tls(tmp_path: Path) -> None:
     assert from_files.cert_file == str(certs.serving_cert)
     assert from_files.key_file == str(certs.serving_key)
     assert from_files.ssl_context() is not None
+    # Files may be renewed in place: they are read again (data cannot change).
+    assert isinstance(from_files.credentials, CertificateFileCredentials)
+    assert from_files.credentials.client_certificate == ClientCertificate(cert_pem, key_pem)
 
     as_data = write_doc(
         tmp_path / "data",
@@ -150,6 +155,7 @@ async def test_certificate_files_and_data_load_into_tls(tmp_path: Path) -> None:
     assert context is not None
     assert context.cert_store_stats()["x509_ca"] == 1
     assert key_pem.decode() not in repr(from_data)
+    assert not isinstance(from_data.credentials, CertificateFileCredentials)
 
     # Loading again reuses the same files instead of writing new ones.
     again = await load(as_data, keys=keys)
@@ -194,8 +200,9 @@ async def test_relative_paths_resolve_against_the_defining_file(
     home = tmp_path / "home"
     (home / "pki").mkdir(parents=True)
     (home / "pki" / "ca.crt").write_text("ca")
-    (home / "user.crt").write_text("cert")
-    (home / "user.key").write_text("key")
+    certs = write_certificates(home / "pki")  # a pair the loader can check
+    (home / "user.crt").write_bytes(certs.serving_cert.read_bytes())
+    (home / "user.key").write_bytes(certs.serving_key.read_bytes())
     monkeypatch.setenv("HOME", str(home))
     conf = tmp_path / "conf"
     (conf / "tokens").mkdir(parents=True)
@@ -216,7 +223,7 @@ async def test_relative_paths_resolve_against_the_defining_file(
     assert config.ca_file == str(home / "pki" / "ca.crt")
     assert config.cert_file == str(home / "user.crt")
     assert config.key_file is not None
-    assert content(config.key_file) == b"key"
+    assert content(config.key_file) == certs.serving_key.read_bytes()
     assert config.credentials.authorization == f"Bearer {SECRET}"
 
 
