@@ -110,8 +110,7 @@ def write(fresh: dict[str, str]) -> None:
     OUT.write_text(
         "# Benchmarks\n\nWritten by `make bench` (`python -m benchmarks NAME ...` reruns some and "
         "keeps the other sections) and `make soak` (its own section). Every ratio is against a "
-        "baseline measured in the same run; each section says when it ran.\n\n"
-        + "\n".join(_machine())
-        + "\n\n"
-        + "\n".join(sections)
+        "baseline measured in the same run; each section says when it ran. Each benchmark runs "
+        "on a local control plane of its own, so that none depends on what an earlier one left "
+        "in etcd.\n\n" + "\n".join(_machine()) + "\n\n" + "\n".join(sections)
     )
