@@ -32,7 +32,11 @@ from mirrorctl.reconcilers.indexes import (
 )
 from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.notices import Notices
-from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
+from mirrorctl.reconcilers.predicates import (
+    counted_pod_changes,
+    destination_changes,
+    pod_changes,
+)
 from mirrorctl.reconcilers.resolve import DestinationResolver
 from mirrorctl.reconcilers.settings import MirroringSettings
 from mirrorctl.reconcilers.sharing import ValuePool
@@ -172,7 +176,11 @@ def setup_mirroring(manager: Manager, settings: MirroringSettings | None = None)
         ),
         [
             (mds, EnqueueRequestForObject(), (ignore_echoes(status_writes, mds),)),
-            (PODS, forgetting(fanout.destination_for_pod), (pod_changes,)),
+            (
+                PODS,
+                forgetting(fanout.destination_for_pod),
+                (counted_pod_changes(lambda pod: view.present(PODS, dict(pod))),),
+            ),
             (vms, forgetting(fanout.destination_for_owned(vms)), ()),
             (vmis, forgetting(fanout.destination_for_owned(vmis)), (news,)),
             (iips, forgetting(fanout.destination_for_instance_ip), ()),

@@ -14,7 +14,11 @@ from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.merge_patch import apply_merge_patch as apply_patch
 from mirrorctl.reconcilers.merge_patch import merge_patch
 from mirrorctl.reconcilers.notices import WARNING, Notice, Notices
-from mirrorctl.reconcilers.predicates import destination_changes, pod_changes
+from mirrorctl.reconcilers.predicates import (
+    counted_pod_changes,
+    destination_changes,
+    pod_changes,
+)
 from mirrorctl.reconcilers.settings import MirroringKeys, MirroringSettings
 from mirrorctl.reconcilers.written import WrittenObjects
 from tests.unit.reconcilers.world import Event, World, apply_merge_patch
@@ -188,6 +192,32 @@ def test_pod_predicate_ignores_status_heartbeats_but_passes_resyncs() -> None:
     assert pod_changes.update(old, old)  # a resync
     assert pod_changes.create(old)
     assert pod_changes.delete(old)
+
+
+def test_the_destination_controller_sees_a_source_pod_only_when_its_count_may_change() -> None:
+    def pod(
+        annotations: dict[str, str], labels: dict[str, str] | None = None, phase: str = "Running"
+    ) -> dict[str, Any]:
+        metadata = {"namespace": "ns", "name": "p", "labels": labels or {}}
+        return {"metadata": metadata | {"annotations": annotations}, "status": {"phase": phase}}
+
+    counted = counted_pod_changes(lambda p: p)
+    md = keys.MIRROR_DESTINATION
+    source = pod({md: "md"})
+    assert not counted.update(source, pod({md: "md", "other": "x"}, {"a": "b"}))
+    assert counted.update(source, pod({md: "other"}))  # moved
+    assert counted.update(source, pod({}))  # withdrawn
+    assert counted.update(source, pod({md: "md"}, phase="Succeeded"))  # finished
+    assert counted.update(source, source)  # a resync
+    assert counted.create(source)
+    assert counted.delete(source)
+    # An analyzer's relabelling or new annotation may change its destinations' receiver.
+    analyzer = pod({}, {keys.ANALYZER_POD: "sel"})
+    assert counted.update(analyzer, pod({"x": "y"}, {keys.ANALYZER_POD: "sel"}))
+    assert counted.update(pod({}), analyzer)
+    heartbeat = pod({}, {keys.ANALYZER_POD: "sel"})
+    heartbeat["status"]["conditions"] = [{"type": "Ready"}]
+    assert not counted.update(analyzer, heartbeat)
 
 
 def test_destination_predicate_ignores_our_status_writes() -> None:
