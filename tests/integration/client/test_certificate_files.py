@@ -10,13 +10,13 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.envtest.certs import issue_client_certificate
 from mirrorctl.informers import InformerFactory
+from tests.integration.client.user_kubeconfig import write_user_kubeconfig
 from tests.integration.informers.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -42,21 +42,7 @@ def _kubeconfig(directory: Path, control_plane: ControlPlane) -> Path:
         "client-certificate": str(directory / "client.crt"),
         "client-key": str(directory / "client.key"),
     }
-    cluster = {"server": control_plane.url, "certificate-authority": str(control_plane.ca_cert)}
-    path = directory / "kubeconfig"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "envtest", "cluster": cluster}],
-                "users": [{"name": "files", "user": user}],
-                "contexts": [{"name": "files", "context": {"cluster": "envtest", "user": "files"}}],
-                "current-context": "files",
-            }
-        )
-    )
-    return path
+    return write_user_kubeconfig(directory, control_plane, "files", user)
 
 
 async def test_a_renewed_certificate_file_is_taken_once_the_old_one_expires(

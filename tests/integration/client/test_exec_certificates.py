@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.informers import InformerFactory
+from tests.integration.client.user_kubeconfig import write_user_kubeconfig
 from tests.integration.informers.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -56,21 +56,7 @@ def _kubeconfig(directory: Path, control_plane: ControlPlane) -> Path:
             "interactiveMode": "Never",
         }
     }
-    cluster = {"server": control_plane.url, "certificate-authority": str(control_plane.ca_cert)}
-    path = directory / "kubeconfig"
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": "envtest", "cluster": cluster}],
-                "users": [{"name": "exec", "user": user}],
-                "contexts": [{"name": "exec", "context": {"cluster": "envtest", "user": "exec"}}],
-                "current-context": "exec",
-            }
-        )
-    )
-    return path
+    return write_user_kubeconfig(directory, control_plane, "exec", user)
 
 
 async def test_an_expiring_client_certificate_is_rotated_for_requests_and_watches(
