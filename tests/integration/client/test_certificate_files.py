@@ -16,8 +16,7 @@ from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.envtest.certs import issue_client_certificate
 from mirrorctl.informers import InformerFactory
-from tests.integration.client.user_kubeconfig import write_user_kubeconfig
-from tests.integration.informers.support import eventually
+from tests.integration.client.rotation_support import watch_resumed, write_user_kubeconfig
 
 pytestmark = pytest.mark.integration
 
@@ -65,12 +64,7 @@ async def test_a_renewed_certificate_file_is_taken_once_the_old_one_expires(
         # certificate, is not reused.
         await client.create(CONFIGMAPS, {"metadata": {"name": "after"}}, namespace)
 
-        # The watch was cut with the old connections and resumed with the new certificate.
-        await admin_client.create(CONFIGMAPS, {"metadata": {"name": "seen"}}, namespace)
-        await eventually(
-            lambda: informer.store.get_by_key(f"{namespace}/seen") is not None,
-            what="the informer's cache holding a configmap made after the renewal",
-        )
+        await watch_resumed(admin_client, informer, namespace)
     finally:
         await factory.stop()
         await client.close()

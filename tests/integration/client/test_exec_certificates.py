@@ -14,8 +14,7 @@ from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.informers import InformerFactory
-from tests.integration.client.user_kubeconfig import write_user_kubeconfig
-from tests.integration.informers.support import eventually
+from tests.integration.client.rotation_support import watch_resumed, write_user_kubeconfig
 
 pytestmark = pytest.mark.integration
 
@@ -77,12 +76,7 @@ async def test_an_expiring_client_certificate_is_rotated_for_requests_and_watche
         await client.create(CONFIGMAPS, {"metadata": {"name": "after"}}, namespace)
         assert (tmp_path / "runs").read_text() == "2"  # renewed ahead of expiry, no 401
 
-        # The watch was cut with the old connections and resumed with the new certificate.
-        await admin_client.create(CONFIGMAPS, {"metadata": {"name": "seen"}}, namespace)
-        await eventually(
-            lambda: informer.store.get_by_key(f"{namespace}/seen") is not None,
-            what="the informer's cache holding a configmap made after the rotation",
-        )
+        await watch_resumed(admin_client, informer, namespace)
     finally:
         await factory.stop()
         await client.close()
