@@ -1,8 +1,11 @@
 """What the client-certificate rotation tests share: a kubeconfig with a user entry of the
-test's own, and the check that an informer's watch resumed after a rotation."""
+test's own, a client and informer started on it, and the check that the informer's watch
+resumed after a rotation."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +14,11 @@ import yaml
 from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
+from mirrorctl.informers import InformerFactory
 from mirrorctl.informers.shared import SharedInformer
 from tests.integration.informers.support import eventually
 
-__all__ = ["watch_resumed", "write_user_kubeconfig"]
+__all__ = ["started_client", "watch_resumed", "write_user_kubeconfig"]
 
 
 def write_user_kubeconfig(
@@ -36,6 +40,25 @@ def write_user_kubeconfig(
         )
     )
     return path
+
+
+@contextlib.asynccontextmanager
+async def started_client(
+    kubeconfig: Path, namespace: str
+) -> AsyncIterator[tuple[Client, SharedInformer]]:
+    """A client of ``kubeconfig`` holding a keep-alive connection made with its first
+    certificate, and a synced informer of the namespace's configmaps on it."""
+    client = await Client.from_kubeconfig(kubeconfig)
+    factory = InformerFactory(client)
+    informer = factory.informer(CONFIGMAPS, namespace)
+    try:
+        await client.list(CONFIGMAPS, namespace)
+        await factory.start()
+        assert await factory.wait_for_sync(timeout=30)
+        yield client, informer
+    finally:
+        await factory.stop()
+        await client.close()
 
 
 async def watch_resumed(admin_client: Client, informer: SharedInformer, namespace: str) -> None:

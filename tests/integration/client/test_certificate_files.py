@@ -15,8 +15,11 @@ from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.envtest.certs import issue_client_certificate
-from mirrorctl.informers import InformerFactory
-from tests.integration.client.rotation_support import watch_resumed, write_user_kubeconfig
+from tests.integration.client.rotation_support import (
+    started_client,
+    watch_resumed,
+    write_user_kubeconfig,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -49,13 +52,10 @@ async def test_a_renewed_certificate_file_is_taken_once_the_old_one_expires(
 ) -> None:
     _issue(control_plane, tmp_path, LIFETIME)
     started = asyncio.get_running_loop().time()
-    client = await Client.from_kubeconfig(_kubeconfig(tmp_path, control_plane))
-    factory = InformerFactory(client)
-    informer = factory.informer(CONFIGMAPS, namespace)
-    try:
-        await client.list(CONFIGMAPS, namespace)  # a keep-alive connection with the first pair
-        await factory.start()
-        assert await factory.wait_for_sync(timeout=30)
+    async with started_client(_kubeconfig(tmp_path, control_plane), namespace) as (
+        client,
+        informer,
+    ):
         _issue(control_plane, tmp_path, 3600)  # renewed on disk, not yet read
 
         await asyncio.sleep(LIFETIME + 1 - (asyncio.get_running_loop().time() - started))
@@ -65,6 +65,3 @@ async def test_a_renewed_certificate_file_is_taken_once_the_old_one_expires(
         await client.create(CONFIGMAPS, {"metadata": {"name": "after"}}, namespace)
 
         await watch_resumed(admin_client, informer, namespace)
-    finally:
-        await factory.stop()
-        await client.close()

@@ -13,8 +13,11 @@ import pytest
 from mirrorctl.client import Client
 from mirrorctl.client.resources import CONFIGMAPS
 from mirrorctl.envtest import ControlPlane
-from mirrorctl.informers import InformerFactory
-from tests.integration.client.rotation_support import watch_resumed, write_user_kubeconfig
+from tests.integration.client.rotation_support import (
+    started_client,
+    watch_resumed,
+    write_user_kubeconfig,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -61,13 +64,10 @@ def _kubeconfig(directory: Path, control_plane: ControlPlane) -> Path:
 async def test_an_expiring_client_certificate_is_rotated_for_requests_and_watches(
     admin_client: Client, namespace: str, control_plane: ControlPlane, tmp_path: Path
 ) -> None:
-    client = await Client.from_kubeconfig(_kubeconfig(tmp_path, control_plane))
-    factory = InformerFactory(client)
-    informer = factory.informer(CONFIGMAPS, namespace)
-    try:
-        await client.list(CONFIGMAPS, namespace)  # a keep-alive connection with the first one
-        await factory.start()
-        assert await factory.wait_for_sync(timeout=30)
+    async with started_client(_kubeconfig(tmp_path, control_plane), namespace) as (
+        client,
+        informer,
+    ):
         assert (tmp_path / "runs").read_text() == "1"
 
         await asyncio.sleep(LIFETIME + 1)  # the first certificate has expired
@@ -77,6 +77,3 @@ async def test_an_expiring_client_certificate_is_rotated_for_requests_and_watche
         assert (tmp_path / "runs").read_text() == "2"  # renewed ahead of expiry, no 401
 
         await watch_resumed(admin_client, informer, namespace)
-    finally:
-        await factory.stop()
-        await client.close()
