@@ -24,10 +24,15 @@ from mirrorctl.client.event_correlator import (
 from mirrorctl.client.resources import EVENTS
 from mirrorctl.clock import Clock, RealClock
 
-__all__ = ["NORMAL", "WARNING", "EventRecorder", "Recorder"]
+__all__ = ["MESSAGE_MAX_BYTES", "NORMAL", "WARNING", "EventRecorder", "Recorder"]
 
 NORMAL = "Normal"
 WARNING = "Warning"
+
+# The apiserver's limit on an Event's note (events.k8s.io); the scheduler and kubelet truncate
+# core/v1 messages to it too. Longer ones would also be held in full by the correlator.
+MESSAGE_MAX_BYTES = 1024
+_CUT = " ..."
 
 # Transient write failures (apiserver restarting) get a few tries; events are best effort.
 _WRITE_ATTEMPTS = 3
@@ -46,6 +51,15 @@ class Recorder(Protocol):
         *,
         field_path: str | None = None,
     ) -> None: ...
+
+
+def _truncated(message: str) -> str:
+    encoded = message.encode()
+    if len(encoded) <= MESSAGE_MAX_BYTES:
+        return message
+    # Cut on a character boundary: a split UTF-8 sequence is dropped, not sent broken.
+    kept = encoded[: MESSAGE_MAX_BYTES - len(_CUT)].decode(errors="ignore")
+    return kept + _CUT
 
 
 def _rfc3339(when: datetime.datetime) -> str:
@@ -215,7 +229,7 @@ class EventRecorder:
             "metadata": {"name": self._event_name(name, now), "namespace": namespace},
             "involvedObject": reference,
             "reason": reason,
-            "message": message,
+            "message": _truncated(message),
             "type": type_,
             "source": {"component": self._component, "host": self._host},
             "firstTimestamp": stamp,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from mirrorctl.mirroring.quoting import shown
+
 __all__ = [
     "ip_family",
     "is_unicast_ip",
@@ -17,21 +19,16 @@ _MAC = re.compile(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}")
 _LIMITED_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}..."
-
-
 def normalize_ip(value: object) -> str:
     """The canonical text of an IPv4 or IPv6 address; ValueError naming the bad value."""
     if not isinstance(value, str):
-        raise ValueError(f"{_shown(value)} is not an IP address (expected a string)")
+        raise ValueError(f"{shown(value)} is not an IP address (expected a string)")
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:
-        raise ValueError(f"{_shown(value)} is not an IPv4 or IPv6 address") from None
+        raise ValueError(f"{shown(value)} is not an IPv4 or IPv6 address") from None
     if isinstance(address, ipaddress.IPv6Address) and address.scope_id is not None:
-        raise ValueError(f"{_shown(value)} carries a zone; give the address without '%zone'")
+        raise ValueError(f"{shown(value)} carries a zone; give the address without '%zone'")
     return address.compressed
 
 
@@ -49,11 +46,11 @@ def is_unicast_ip(value: str) -> bool:
 def normalize_mac(value: object) -> str:
     """The lower-case, colon-separated text of a 48-bit MAC address; ValueError otherwise."""
     if not isinstance(value, str):
-        raise ValueError(f"{_shown(value)} is not a MAC address (expected a string)")
+        raise ValueError(f"{shown(value)} is not a MAC address (expected a string)")
     text = value.strip()
     if not _MAC.fullmatch(text):
         raise ValueError(
-            f"{_shown(value)} is not a MAC address: expected six hex octets separated by ':', "
+            f"{shown(value)} is not a MAC address: expected six hex octets separated by ':', "
             "e.g. 02:76:6c:25:f2:8c"
         )
     return text.replace("-", ":").lower()

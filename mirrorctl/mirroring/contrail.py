@@ -20,6 +20,7 @@ from mirrorctl.mirroring.keys import (
     VMI_INDEX,
     VMI_INTERFACE,
 )
+from mirrorctl.mirroring.quoting import shown
 
 __all__ = [
     "FQ_NAME_MAX",
@@ -81,7 +82,7 @@ def fq_name_text(parts: object, *, where: str) -> str:
     for part in parts:
         if not isinstance(part, str) or not part.strip() or ":" in part or part != part.strip():
             raise ContrailDataError(
-                f"{where}: fqName element {part!r} is not a name (non-empty, without ':' or "
+                f"{where}: fqName element {shown(part)} is not a name (non-empty, without ':' or "
                 "surrounding spaces)"
             )
     text = ":".join(parts)
@@ -145,7 +146,7 @@ def instance_ip_address(iip: Mapping[str, Any]) -> InstanceAddress | None:
     declared = spec.get("instanceIPFamily")
     if declared not in (None, "", family):
         raise ContrailDataError(
-            f"{describe(iip)}: spec.instanceIPFamily is {declared!r} but {address} is {family}"
+            f"{describe(iip)}: spec.instanceIPFamily is {shown(declared)} but {address} is {family}"
         )
     return InstanceAddress(address, family)
 
@@ -202,12 +203,13 @@ def vmi_slot(vmi: Mapping[str, Any]) -> VmiSlot:
         match = _INDEX.fullmatch(raw_index) if isinstance(raw_index, str) else None
         if match is None or int(match.group(1)) >= int(match.group(2)):
             raise ContrailDataError(
-                f"{describe(vmi)}: annotation {VMI_INDEX}={raw_index!r} is not "
+                f"{describe(vmi)}: annotation {VMI_INDEX}={shown(raw_index)} is not "
                 "'position/total' with position < total (e.g. '0/1')"
             )
         index = int(match.group(1))
     if interface is not None and (not isinstance(interface, str) or not interface.strip()):
         raise ContrailDataError(
-            f"{describe(vmi)}: annotation {VMI_INTERFACE}={interface!r} is not an interface name"
+            f"{describe(vmi)}: annotation {VMI_INTERFACE}={shown(interface)} is not an "
+            "interface name"
         )
     return VmiSlot(interface.strip() if isinstance(interface, str) else None, index)

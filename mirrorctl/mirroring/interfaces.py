@@ -21,6 +21,7 @@ from mirrorctl.mirroring.names import (
 )
 from mirrorctl.mirroring.network_status import NetworkStatusEntry, parse_network_status
 from mirrorctl.mirroring.networks import NetworkSelection, parse_networks
+from mirrorctl.mirroring.quoting import shown
 
 __all__ = [
     "DEFAULT_INTERFACE",
@@ -101,7 +102,9 @@ def _flag(value: object, where: str, problems: list[AnnotationError]) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false", ""):
         return value.strip().lower() == "true"
     problems.append(
-        AnnotationError(f'{where}: {ANALYZER_INTERFACE} must be "true" or "false", got {value!r}')
+        AnnotationError(
+            f'{where}: {ANALYZER_INTERFACE} must be "true" or "false", got {shown(value)}'
+        )
     )
     return False
 
@@ -222,7 +225,7 @@ def _interfaces(
         analyzer=_flag(raw_analyzer, "pod annotation", problems),
         mirror_destination=_destination(raw_destination, "pod annotation", problems),
     )
-    interfaces = [default]
+    by_name = {default.name: default}
     selections: tuple[NetworkSelection, ...] = ()
     if isinstance(raw_networks, str):
         try:
@@ -231,7 +234,7 @@ def _interfaces(
             problems.append(err)
     for position, selection in enumerate(selections, start=1):
         interface = _secondary(position, selection, problems)
-        clash = next((i for i in interfaces if i.name == interface.name), None)
+        clash = by_name.get(interface.name)
         if clash is not None:
             owner = "the default interface" if clash.is_default else f"entry {clash.index}"
             problems.append(
@@ -242,5 +245,5 @@ def _interfaces(
                 )
             )
             continue
-        interfaces.append(interface)
-    return PodInterfaces(tuple(interfaces), tuple(problems), status)
+        by_name[interface.name] = interface
+    return PodInterfaces(tuple(by_name.values()), tuple(problems), status)

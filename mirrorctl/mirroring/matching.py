@@ -10,6 +10,7 @@ from mirrorctl.mirroring.contrail import describe, kube_manager_pod, vmi_slot
 from mirrorctl.mirroring.errors import ContrailDataError
 from mirrorctl.mirroring.interfaces import PodInterfaces
 from mirrorctl.mirroring.pods import created_at, pod_identity
+from mirrorctl.mirroring.quoting import shown
 
 __all__ = ["PodVmis", "pod_vm", "pod_vmis"]
 
@@ -68,8 +69,8 @@ def pod_vmis(
         if interface is None:
             problems.append(
                 ContrailDataError(
-                    f"{describe(vmi)}: interface {slot.interface!r} / index {slot.index!r} matches "
-                    "no interface of its pod",
+                    f"{describe(vmi)}: interface {shown(slot.interface)} / index "
+                    f"{slot.index!r} matches no interface of its pod",
                     reason="UnmatchedInterface",
                 )
             )

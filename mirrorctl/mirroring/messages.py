@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mirrorctl.mirroring.quoting import shown
+
 __all__ = ["describe_validation_error", "field_path"]
 
 _TYPE_NAMES = {
@@ -35,11 +37,6 @@ def field_path(prefix: str, loc: Sequence[int | str]) -> str:
     return path or "value"
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}..."
-
-
 def _sentence(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -47,15 +44,15 @@ def _sentence(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "is required"
     if kind in _TYPE_NAMES:
-        return f"must be {_TYPE_NAMES[kind]}, got {_shown(value)}"
+        return f"must be {_TYPE_NAMES[kind]}, got {shown(value)}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = {"greater_than_equal": "at least", "less_than_equal": "at most"}.get(
             kind, "greater than" if kind == "greater_than" else "less than"
         )
         limit = next(iter(ctx.values()), "?")
-        return f"must be {bound} {limit}, got {_shown(value)}"
+        return f"must be {bound} {limit}, got {shown(value)}"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '?')}, got {_shown(value)}"
+        return f"must be one of {ctx.get('expected', '?')}, got {shown(value)}"
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind in ("string_too_long", "too_long"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from mirrorctl.mirroring.quoting import shown
+
 __all__ = [
     "LABEL_VALUE_MAX",
     "check_interface_name",
@@ -83,7 +85,7 @@ def check_interface_name(value: str, *, what: str = "interface name") -> str:
         raise ValueError(f"{what} must not be empty")
     if len(value) > _IFNAME_MAX or value in (".", "..") or _IFNAME_FORBIDDEN.search(value):
         raise ValueError(
-            f"{what} {value!r} is not a valid interface name: at most {_IFNAME_MAX} characters, "
-            "without '/', ':' or whitespace"
+            f"{what} {shown(value)} is not a valid interface name: at most {_IFNAME_MAX} "
+            "characters, without '/', ':' or whitespace"
         )
     return value

@@ -9,8 +9,13 @@ import orjson
 
 from mirrorctl.mirroring.errors import AnnotationError
 from mirrorctl.mirroring.keys import NETWORK_STATUS
+from mirrorctl.mirroring.networks import MAX_NETWORKS
 
-__all__ = ["NetworkStatusEntry", "parse_network_status"]
+__all__ = ["MAX_STATUS_ENTRIES", "NetworkStatusEntry", "parse_network_status"]
+
+# One entry per interface: the default one and at most MAX_NETWORKS secondaries (a pod's author
+# can write this annotation too, and each interface looks its entry up).
+MAX_STATUS_ENTRIES = MAX_NETWORKS + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,4 +72,6 @@ def parse_network_status(value: str) -> tuple[NetworkStatusEntry, ...]:
         raise _error(f"is not valid JSON ({err})") from None
     if not isinstance(entries, list):
         raise _error("must be a JSON list")
+    if len(entries) > MAX_STATUS_ENTRIES:
+        raise _error(f"has {len(entries)} entries; mirrorctl reads at most {MAX_STATUS_ENTRIES}")
     return tuple(_entry(i, e) for i, e in enumerate(entries, start=1))

@@ -11,8 +11,13 @@ import orjson
 from mirrorctl.mirroring.errors import AnnotationError
 from mirrorctl.mirroring.keys import NETWORKS
 from mirrorctl.mirroring.names import check_interface_name, check_object_name
+from mirrorctl.mirroring.quoting import shown
 
-__all__ = ["NetworkSelection", "parse_networks"]
+__all__ = ["MAX_NETWORKS", "NetworkSelection", "parse_networks"]
+
+# Far above any real pod's count, yet it bounds the work a pod's author can make every
+# event of that pod cost (the annotation alone may hold 256 KiB of entries).
+MAX_NETWORKS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,7 @@ def _from_json_entry(position: int, entry: object, pod_namespace: str) -> Networ
 
 
 def _from_short_entry(position: int, text: str, pod_namespace: str) -> NetworkSelection:
-    where = f"entry {position} ({text!r})"
+    where = f"entry {position} ({shown(text)})"
     namespace, slash, rest = text.partition("/")
     if not slash:
         namespace, rest = pod_namespace, text
@@ -100,10 +105,17 @@ def parse_networks(value: str, pod_namespace: str) -> tuple[NetworkSelection, ..
             raise _error(f"is not valid JSON ({err})") from None
         if not isinstance(entries, list):
             raise _error('must be a JSON list of network selections, e.g. [{"name": "net1"}]')
+        _check_count(len(entries))
         return tuple(
             _from_json_entry(i, entry, pod_namespace) for i, entry in enumerate(entries, start=1)
         )
+    items = text.split(",", MAX_NETWORKS)
+    _check_count(len(items) if len(items) <= MAX_NETWORKS else text.count(",") + 1)
     return tuple(
-        _from_short_entry(i, item.strip(), pod_namespace)
-        for i, item in enumerate(text.split(","), start=1)
+        _from_short_entry(i, item.strip(), pod_namespace) for i, item in enumerate(items, start=1)
     )
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_NETWORKS:
+        raise _error(f"lists {count} networks; mirrorctl reads at most {MAX_NETWORKS}")

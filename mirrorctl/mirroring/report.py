@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from mirrorctl.mirroring.destination import analyzer_display
+from mirrorctl.mirroring.quoting import OBSERVATION_MAX, bounded
 from mirrorctl.mirroring.resolution import Resolution, Resolved
 from mirrorctl.mirroring.status import READY, Condition, MirrorDestinationStatus, State
 
@@ -64,7 +65,7 @@ def destination_status(
     metadata = obj.get("metadata")
     generation = metadata.get("generation") if isinstance(metadata, Mapping) else None
     generation = generation if isinstance(generation, int) else None
-    observation = observation_of(outcome)
+    observation = bounded(observation_of(outcome), OBSERVATION_MAX)
     ready: Literal["True", "False"] = "True" if outcome.state is State.SUCCESS else "False"
     previous = _previous_ready(obj)
     since = (

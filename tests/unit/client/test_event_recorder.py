@@ -11,7 +11,7 @@ import pytest
 
 from mirrorctl.client import Client, ClientConfig
 from mirrorctl.client.event_correlator import CorrelationSettings
-from mirrorctl.client.events import NORMAL, WARNING, EventRecorder
+from mirrorctl.client.events import MESSAGE_MAX_BYTES, NORMAL, WARNING, EventRecorder
 from mirrorctl.clock import FakeClock
 
 WALL = datetime.datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=datetime.UTC)
@@ -88,6 +88,20 @@ async def test_event_is_built_like_client_go(offline_client: Client) -> None:
     assert event["count"] == 1
     assert event["reportingComponent"] == "mirrorctl"
     assert event["reportingInstance"] == "node-1"
+
+
+@pytest.mark.parametrize("unit", ["x", "é", "漢"])
+async def test_long_messages_are_cut_to_the_note_limit_on_a_character(
+    offline_client: Client, unit: str
+) -> None:
+    recorder = make(offline_client)
+    recorder.event(POD, WARNING, "Failed", unit * (MESSAGE_MAX_BYTES + 1))
+    recorder.event(POD, WARNING, "Failed", "fits")
+    long, short = (d.event["message"] for d in queued(recorder))
+    assert long.endswith(" ...")
+    assert long.removesuffix(" ...") == unit * len(long.removesuffix(" ..."))
+    assert MESSAGE_MAX_BYTES - 8 < len(long.encode()) <= MESSAGE_MAX_BYTES
+    assert short == "fits"
 
 
 async def test_cluster_scoped_objects_get_events_in_default(offline_client: Client) -> None:

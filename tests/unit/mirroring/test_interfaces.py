@@ -6,6 +6,7 @@ import pytest
 
 from mirrorctl.mirroring import interfaces, keys
 from mirrorctl.mirroring.interfaces import PodInterface, pod_interfaces
+from mirrorctl.mirroring.networks import MAX_NETWORKS
 
 from .builders import pod
 
@@ -208,6 +209,24 @@ def test_malformed_pods_never_crash(p: dict[str, Any]) -> None:
     assert [i.name for i in pod_interfaces(p).interfaces] == ["eth0"]
 
 
+def test_many_distinct_secondaries_are_read_in_linear_time() -> None:
+    # Each entry is checked against the names taken before it; the check is a lookup, not a
+    # scan, so the most a pod may list costs the same per entry as a few.
+    networks = [{"name": f"n{i}", "interface": f"net{i}"} for i in range(MAX_NETWORKS)]
+    result = pod_interfaces(pod(networks=networks))
+    assert [i.name for i in result.interfaces] == ["eth0"] + [f"net{i}" for i in range(64)]
+    assert result.problems == ()
+
+
+def test_too_many_networks_is_a_problem_not_a_parse() -> None:
+    result = pod_interfaces(pod(networks=[{"name": f"n{i}"} for i in range(MAX_NETWORKS + 1)]))
+    assert [i.name for i in result.interfaces] == ["eth0"]
+    assert [p.message for p in result.problems] == [
+        f"annotation {keys.NETWORKS}: lists {MAX_NETWORKS + 1} networks; mirrorctl reads at "
+        f"most {MAX_NETWORKS}"
+    ]
+
+
 def test_analyzer_interface_explicit_secondary_wins() -> None:
     p = pod(
         annotations={AN: "true"}, networks=[{"name": "a"}, {"name": "b", "cni-args": {AN: "true"}}]
@@ -271,8 +290,8 @@ def test_pods_with_the_same_annotations_share_one_parse_and_big_ones_are_not_kep
     assert interfaces._cached_interfaces.cache_info().hits == before.hits + 1
     assert pod_interfaces(pod("three", namespace="other", networks=networks)) is not first
 
-    huge = [{"name": f"net-{i:04d}"} for i in range(300)]
+    huge = [{"name": f"net-{i:04d}-{'x' * 100}"} for i in range(MAX_NETWORKS)]
     size = interfaces._cached_interfaces.cache_info().currsize
     parsed = pod_interfaces(pod("huge", networks=huge))
-    assert len(parsed.interfaces) == 301
+    assert len(parsed.interfaces) == MAX_NETWORKS + 1
     assert interfaces._cached_interfaces.cache_info().currsize == size

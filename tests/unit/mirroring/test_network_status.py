@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from mirrorctl.mirroring.errors import AnnotationError
-from mirrorctl.mirroring.network_status import NetworkStatusEntry, parse_network_status
+from mirrorctl.mirroring.network_status import (
+    MAX_STATUS_ENTRIES,
+    NetworkStatusEntry,
+    parse_network_status,
+)
 
 
 def test_parse_network_status() -> None:
@@ -39,3 +44,12 @@ def test_empty() -> None:
 def test_rejects(value: str, message: str) -> None:
     with pytest.raises(AnnotationError, match=message):
         parse_network_status(value)
+
+
+def test_at_most_one_entry_per_readable_interface() -> None:
+    def annotation(count: int) -> str:
+        return orjson.dumps([{"interface": f"e{i}"} for i in range(count)]).decode()
+
+    assert len(parse_network_status(annotation(MAX_STATUS_ENTRIES))) == MAX_STATUS_ENTRIES
+    with pytest.raises(AnnotationError, match=f"has 20000 entries; .* {MAX_STATUS_ENTRIES}"):
+        parse_network_status(annotation(20_000))

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from mirrorctl.mirroring.errors import AnnotationError
-from mirrorctl.mirroring.networks import NetworkSelection, parse_networks
+from mirrorctl.mirroring.networks import MAX_NETWORKS, NetworkSelection, parse_networks
 
 
 @pytest.mark.parametrize(
@@ -82,3 +83,17 @@ def test_parse_networks_rejects(value: str, message: str) -> None:
     assert message in caught.value.message
     assert caught.value.message.startswith("annotation k8s.v1.cni.cncf.io/networks: ")
     assert caught.value.reason == "InvalidPodAnnotation"
+
+
+@pytest.mark.parametrize("json_form", [False, True], ids=["short", "json"])
+def test_at_most_max_networks_are_read(json_form: bool) -> None:
+    def annotation(count: int) -> str:
+        if json_form:
+            return orjson.dumps([{"name": f"n{i}"} for i in range(count)]).decode()
+        return ",".join(f"n{i}" for i in range(count))
+
+    assert len(parse_networks(annotation(MAX_NETWORKS), "pod-ns")) == MAX_NETWORKS
+    # A pod's author can fill 256 KiB with entries; the count is refused before any is read.
+    count = 40_000
+    with pytest.raises(AnnotationError, match=f"lists {count} networks; .* at most {MAX_NETWORKS}"):
+        parse_networks(annotation(count), "pod-ns")

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from mirrorctl.mirroring.quoting import OBSERVATION_MAX
 from mirrorctl.mirroring.report import destination_status, observation_of, rfc3339
 from mirrorctl.mirroring.resolution import Receiver, Resolved, Unresolved
-from mirrorctl.mirroring.status import ObjectReference, PodReference, State
+from mirrorctl.mirroring.status import READY, ObjectReference, PodReference, State
 
 from .builders import md
 
@@ -128,3 +129,15 @@ def test_observation_of_external() -> None:
     assert observation_of(Resolved(Receiver(ip_address="192.0.2.1"))) == (
         "mirroring to the external analyzer 192.0.2.1"
     )
+
+
+def test_observation_is_bounded_however_many_faults_it_lists() -> None:
+    faults = tuple(f"pod ns/p{i}: annotation {'x' * 50} is not valid" for i in range(500))
+    outcome = Unresolved(State.PENDING, "AnalyzerInterfaceNotMarked", "no pod marked", faults)
+    status = destination_status(md(), outcome, source_count=0, now=T0)
+    assert len(status.observation) == OBSERVATION_MAX
+    assert status.observation.startswith("no pod marked; pod ns/p0: ")
+    assert status.observation.endswith(" more characters)")
+    ready = status.condition(READY)
+    assert ready is not None
+    assert ready.message == status.observation
