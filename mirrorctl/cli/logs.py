@@ -17,6 +17,8 @@ _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 # Basic credentials only after an Authorization header name (as in "Authorization: Basic x" or
 # a headers repr), so that prose such as "basic setup" keeps its words.
 _BASIC = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?\s*basic\s+)[A-Za-z0-9+/=]+")
+# The password of a URL's userinfo, as a proxy URL may carry one (scheme://user:password@host).
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/:@'\"]*:)[^\s/@'\"]+@")
 
 
 def _clean(value: Any) -> Any:
@@ -25,6 +27,8 @@ def _clean(value: Any) -> Any:
             value = _BEARER.sub(r"\1[redacted]", value)
         if "asic" in value or "ASIC" in value:
             value = _BASIC.sub(r"\1[redacted]", value)
+        if "://" in value and "@" in value:
+            value = _URL_PASSWORD.sub(r"\1[redacted]@", value)
         return value
     # Containers are rendered in full by both renderers, so what they hold is cleaned too.
     if isinstance(value, Mapping):
@@ -39,8 +43,8 @@ def _clean(value: Any) -> Any:
 
 
 def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Blank values under secret-looking keys, and bearer tokens and basic credentials inside
-    any string, at any depth of dicts, lists and tuples."""
+    """Blank values under secret-looking keys, and bearer tokens, basic credentials and URL
+    passwords inside any string, at any depth of dicts, lists and tuples."""
     for key, value in list(event.items()):
         if _SECRET_KEY.search(key):
             event[key] = "[redacted]"

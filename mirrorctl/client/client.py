@@ -27,6 +27,7 @@ from mirrorctl.client.limiter import RequestLimiter, TokenBucketLimiter
 from mirrorctl.client.loading import load_in_cluster, load_kubeconfig
 from mirrorctl.client.observer import TRANSPORT_ERROR_CODE, RequestObserver
 from mirrorctl.client.patch import PatchType
+from mirrorctl.client.proxy import proxy_settings
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.retry import parse_retry_after, retry_delay
 from mirrorctl.client.watch import WatchStream
@@ -133,8 +134,16 @@ class Client:
         self._extra: dict[str, Any] = {"allow_redirects": False}
         if config.tls_server_name:
             self._extra["server_hostname"] = config.tls_server_name
+        self._proxy_headers: dict[str, str] = {}
         if config.proxy:
-            self._extra["proxy"] = config.proxy
+            proxy = proxy_settings(config.proxy)
+            self._extra["proxy"] = proxy.url
+            if proxy.authorization is not None:
+                # An https request reaches the apiserver through a CONNECT, which carries
+                # proxy_headers; a plain-http one is sent to the proxy itself.
+                self._extra["proxy_headers"] = {"Proxy-Authorization": proxy.authorization}
+                if URL(config.base_url).scheme == "http":
+                    self._proxy_headers = {"Proxy-Authorization": proxy.authorization}
         self._watch_connect = config.connect_timeout
         self._request_timeout = config.request_timeout
         ssl_context = config.ssl_context()
@@ -173,7 +182,7 @@ class Client:
         return aiohttp.ClientSession(
             connector=connector,
             trust_env=False,
-            headers={"User-Agent": config.user_agent, "Accept": _JSON},
+            headers={"User-Agent": config.user_agent, "Accept": _JSON, **self._proxy_headers},
             timeout=aiohttp.ClientTimeout(
                 total=config.request_timeout, sock_connect=config.connect_timeout
             ),

@@ -41,6 +41,20 @@ def test_the_repr_of_an_aiohttp_response_error_loses_its_credentials() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "407, message='Proxy Authentication Required', url='http://alice:s3cr3t@proxy:3128'",
+        "ConnectionKey(host='k8s', proxy=URL('https://alice:s3cr3t@proxy.example/'))",
+        "proxy socks5://alice:s3cr3t@10.0.0.1:1080 refused",
+    ],
+)
+def test_passwords_in_urls_are_redacted(text: str) -> None:
+    shown = _redacted(event="watch connection lost", error=text)
+    assert "s3cr3t" not in shown
+    assert "alice:[redacted]@" in shown
+
+
+@pytest.mark.parametrize(
     "value",
     [
         {"Authorization": "Bearer abc.def"},

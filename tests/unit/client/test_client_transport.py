@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import traceback
 from collections.abc import Awaitable, Callable
@@ -110,3 +111,64 @@ async def test_only_a_get_is_sent_again_after_the_server_hung_up_on_it(
             with pytest.raises(aiohttp.ServerDisconnectedError):
                 await calls[verb]()
     assert len(server.requests) == (2 if replayed else 1)
+
+
+_PROXY_PASSWORD = "Pr0xy-S3cret"
+_PROXY_AUTHORIZATION = "Basic " + base64.b64encode(f"alice:{_PROXY_PASSWORD}".encode()).decode()
+
+
+def _text_of(error: BaseException) -> str:
+    return str(error) + repr(error) + "".join(traceback.format_exception(error))
+
+
+async def test_a_proxy_user_in_the_url_becomes_a_header_on_plain_http(server: Server) -> None:
+    async def as_proxy(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        body = orjson.dumps(_OBJECT)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        return True
+
+    server.respond = as_proxy
+    proxy = f"http://alice:{_PROXY_PASSWORD}@127.0.0.1:{server.port}"
+    async with Client(ClientConfig("http://apiserver.invalid:8080", proxy=proxy)) as client:
+        assert await client.get(CONFIGMAPS, "c", "n") == _OBJECT
+    (seen,) = server.requests
+    assert seen.target == "http://apiserver.invalid:8080/api/v1/namespaces/n/configmaps/c"
+    assert seen.headers["Proxy-Authorization"] == _PROXY_AUTHORIZATION
+
+
+# A proxy that refuses the tunnel, and one that opens it to something that is no TLS server
+# (aiohttp's error then carries its connection key, proxy URL included).
+_PROXY_FAILURES = {
+    "refused": (
+        b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n",
+        aiohttp.ClientHttpProxyError,
+        "407",
+    ),
+    "no-tls-behind": (
+        b"HTTP/1.1 200 Connection established\r\n\r\n" + b"not TLS\r\n" * 64,
+        aiohttp.ClientError,
+        "127.0.0.1:",
+    ),
+}
+
+
+@pytest.mark.parametrize("failure", list(_PROXY_FAILURES))
+async def test_a_proxy_failure_does_not_show_the_proxy_password(
+    server: Server, failure: str
+) -> None:
+    answer, error, shown = _PROXY_FAILURES[failure]
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        writer.write(answer)
+        return False
+
+    server.respond = respond
+    proxy = f"http://alice:{_PROXY_PASSWORD}@127.0.0.1:{server.port}"
+    async with Client(ClientConfig("https://apiserver.invalid:6443", proxy=proxy)) as client:
+        with pytest.raises(error) as caught:
+            await client.get(CONFIGMAPS, "c", "n")
+    (seen,) = server.requests
+    assert (seen.method, seen.target) == ("CONNECT", "apiserver.invalid:6443")
+    assert seen.headers["Proxy-Authorization"] == _PROXY_AUTHORIZATION
+    assert shown in repr(caught.value)
+    assert _PROXY_PASSWORD not in _text_of(caught.value)
