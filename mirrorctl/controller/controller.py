@@ -71,6 +71,7 @@ class Controller:
             logger or structlog.get_logger("mirrorctl.controller")
         ).bind(controller=name)
         self._sources: list[Source] = []
+        self._handlers: list[QueueingHandler] = []
         self._stop_requested = asyncio.Event()
         # What ended a worker early (KeyboardInterrupt or SystemExit): start() re-raises it.
         self._worker_error: BaseException | None = None
@@ -95,11 +96,18 @@ class Controller:
         handler: EventHandler,
         predicates: Iterable[Predicate] = (),
     ) -> None:
-        """Enqueue what ``handler`` maps ``source``'s events to, if all ``predicates`` pass."""
+        """Enqueue what ``handler`` maps ``source``'s events to, if all ``predicates`` pass,
+        from ``start()`` on.
+
+        As in controller-runtime, the handler joins the source only when the controller
+        starts (it is then told about every object already cached). A controller that waits
+        for leadership therefore queues nothing on a standby replica: no work and no queue
+        depth for a queue no worker drains.
+        """
         if self._started:
             raise RuntimeError(f"controller {self.name}: watches must be added before start")
-        source.add_event_handler(QueueingHandler(handler, self.queue, tuple(predicates)))
         self._sources.append(source)
+        self._handlers.append(QueueingHandler(handler, self.queue, tuple(predicates)))
 
     def stop(self) -> None:
         """Stop taking work; ``start()`` returns once in-flight reconciles have finished."""
@@ -111,6 +119,7 @@ class Controller:
         self._started = True
         self._metrics.max_concurrent_reconciles.set(self.options.max_concurrent_reconciles)
         self._metrics.active_workers.set(0)
+        self._attach_watches()
         try:
             synced = await self._sync_unless_stopped()
         except BaseException:
@@ -150,6 +159,10 @@ class Controller:
         self._note("info", "all workers finished")
         if self._worker_error is not None:
             raise self._worker_error
+
+    def _attach_watches(self) -> None:
+        for source, queueing in zip(self._sources, self._handlers, strict=True):
+            source.add_event_handler(queueing)
 
     def _note(self, level: Literal["info", "warning"], event: str) -> None:
         # On the way out, a failing log sink (a closed pipe, a full disk) must not stop the
@@ -302,10 +315,14 @@ async def _cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
     for task in tasks:
         task.cancel()
     # Returning before the workers finished would leave their reconciles running unowned,
-    # so further cancellations only repeat what is already under way.
+    # so a cancellation meanwhile waits for them too; it is raised once they are done, never
+    # lost (start() cancelled just as its caches synced must not go on to start workers).
+    cancelled = False
     while True:
         try:
             await asyncio.wait(tasks)
-            return
+            break
         except asyncio.CancelledError:
-            continue
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError

@@ -76,7 +76,8 @@ def settle(
     - ``requeue_after`` > 0: forget the back-off and come back after that delay.
     - ``requeue`` (and ``requeue_after`` unset or 0): come back through the rate limiter
       (backs off if repeated).
-    - ``TerminalError``, alone or in an exception group: log and count, forget, never retry.
+    - ``TerminalError``, alone or in an exception group: log and count, never retry. Its
+      back-off is kept, as controller-runtime keeps it, until a reconcile succeeds.
     - any other exception (timeouts included): log and count, retry with back-off. So is a
       ``BaseException`` that is not an ``Exception`` (KeyboardInterrupt and SystemExit too:
       the controller re-raises those once settled, see ``Controller``).
@@ -86,7 +87,6 @@ def settle(
         metrics.reconcile_total[ReconcileOutcome.ERROR].inc()
         if _is_terminal(outcome):
             metrics.terminal_reconcile_errors.inc()
-            queue.forget(request)
             log.error("terminal reconciler error; not retrying", exc_info=outcome)
         else:
             if is_panic(outcome):

@@ -68,18 +68,26 @@ def queued(controller: Controller) -> int:
     return len(controller.queue)
 
 
+def attached(controller: Controller) -> Controller:
+    """What start() does first: its watches join their sources (no workers are started, so
+    the queue can be read here)."""
+    controller._attach_watches()
+    return controller
+
+
 async def test_for_names_the_controller_after_the_kind_and_enqueues_objects() -> None:
     host = Host()
     controller = ControllerBuilder(host).for_(MIRRORS).complete(noop)
     assert controller.name == "mirror"
     assert host.added == [controller]
+    attached(controller)
     host.sources[MIRRORS].add({"metadata": {"name": "m", "namespace": "ns"}})
     assert await controller.queue.get() == Request("m", "ns")
 
 
 async def test_owns_enqueues_the_controlling_owner() -> None:
     host = Host()
-    controller = ControllerBuilder(host).for_(MIRRORS).owns(CONFIGMAPS).complete(noop)
+    controller = attached(ControllerBuilder(host).for_(MIRRORS).owns(CONFIGMAPS).complete(noop))
     host.sources[CONFIGMAPS].add(owned_by("cm", "m1"))
     host.sources[CONFIGMAPS].add(configmap("orphan"))
     assert queued(controller) == 1
@@ -99,6 +107,7 @@ async def test_watches_with_a_map_function_and_global_filters() -> None:
         .with_event_filter(web_only)
         .complete(noop)
     )
+    attached(controller)
     host.sources[PODS].add(configmap("p1", app="web", mirror="m1"))
     host.sources[PODS].add(configmap("p2", app="db", mirror="m2"))
     assert queued(controller) == 1
@@ -111,6 +120,7 @@ async def test_per_watch_predicates_apply_to_that_watch_only() -> None:
     controller = (
         ControllerBuilder(host).for_(MIRRORS).owns(CONFIGMAPS, predicates=(web_only,)).build(noop)
     )
+    attached(controller)
     host.sources[CONFIGMAPS].add(owned_by("cm", "m1"))  # no app=web label: filtered
     host.sources[MIRRORS].add({"metadata": {"name": "m2", "namespace": "ns"}})
     assert queued(controller) == 1

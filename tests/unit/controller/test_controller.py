@@ -166,7 +166,7 @@ async def test_an_exception_is_retried_with_backoff_and_never_kills_the_worker()
         assert h.metric("controller_runtime_active_workers") == 0
 
 
-async def test_a_terminal_error_is_counted_forgotten_and_not_retried() -> None:
+async def test_a_terminal_error_is_counted_and_not_retried() -> None:
     async def script(request: Request, n: int) -> Result:
         raise TerminalError("spec is invalid")
 
@@ -175,7 +175,8 @@ async def test_a_terminal_error_is_counted_forgotten_and_not_retried() -> None:
         h.queue.add_rate_limited(A)
         await h.clock.advance(1)
         assert r.calls == [A]
-        assert h.queue.num_requeues(A) == 0
+        # Its back-off is kept until a reconcile succeeds, as controller-runtime keeps it.
+        assert h.queue.num_requeues(A) == 1
         await h.clock.advance(5000)
         assert r.calls == [A]
         assert h.metric("controller_runtime_terminal_reconcile_errors_total") == 1
@@ -539,6 +540,44 @@ async def test_cancelling_start_while_caches_sync_leaves_nothing_running() -> No
         with pytest.raises(asyncio.CancelledError):
             await task
         assert h.queue.shutting_down
+
+
+@pytest.mark.parametrize("turns", range(8))
+async def test_a_cancel_as_the_caches_sync_is_never_lost(turns: int) -> None:
+    # Cancelling start() is the hard stop (a lost leadership): whatever loop turn of the sync's
+    # wind-down it lands on, start() ends cancelled and reconciles nothing afterwards.
+    r = Scripted(always(Result()))
+    async with harness(r, synced=False, start=False) as h:
+        task = asyncio.create_task(h.controller.start())
+        await h.settle()
+        h.source.mark_synced()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        h.source.add(configmap("a"))
+        await h.settle()
+        assert r.calls == []
+        assert h.queue.shutting_down
+
+
+async def test_watches_join_their_sources_only_when_the_controller_starts() -> None:
+    # A controller that waits for leadership (on a standby replica) queues nothing: its
+    # queue would have no worker, and its depth would grow with every event.
+    r = Scripted(always(Result()))
+    async with harness(r, start=False) as h:
+        assert h.source.handlers == []
+        h.source.add(configmap("early"))
+        assert len(h.queue) == 0
+        task = asyncio.create_task(h.controller.start())
+        await h.settle()
+        assert len(h.source.handlers) == 1
+        h.source.add(configmap("a"))
+        await h.settle()
+        assert r.calls == [A]
+        h.controller.stop()
+        await task
 
 
 async def test_a_controller_starts_only_once() -> None:
