@@ -3,9 +3,16 @@
 Every patch comes back through the watch as an update whose new version is the one the patch
 returned. Such an event carries nothing the writer does not already know (it computed the
 change, and the `WrittenObjects` it reads hold the result); reconciling again for it costs a
-fan-out a second reconcile per object. Any other change to the object, even one made between
-our read and our write, has a version of its own and arrives as its own event, so skipping the
-echo cannot hide it. Resyncs (``old is new``) are never skipped.
+fan-out a second reconcile per object. Resyncs (``old is new``) are never skipped.
+
+An update is an echo only if its old object is the version our patch was computed from and its
+new object is that version with the patch applied, not merely if it has the version our patch
+returned. Another writer's change made between our read and our write shows in one of the two:
+- it arrives as its own event first, and the echo's old object is then that other version.
+  Skipping it would leave a reconcile that read the other version, without our write, as the
+  last word (nothing it reads would change again);
+- after a relist the informer reports both as one update, from the version we read to the one
+  we wrote, and skipping it would hide the other change from every controller.
 
 The echo can also overtake the reply: the watch and the patch travel on different connections.
 While a patch is in flight, an update whose only change is that patch (applied to the old
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mirrorctl.client.resource import Resource
@@ -34,11 +42,21 @@ def _version(obj: Mapping[str, Any]) -> object:
     return metadata.get("resourceVersion") if isinstance(metadata, (dict, Mapping)) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Write:
+    base: object  # the version of the object the patch was computed from
+    patch: Mapping[str, Any]
+    result: object = None  # the version the patch produced, once answered
+
+
+_Slot = tuple[str, str, str]
+
+
 class OwnWrites:
-    """The version each object's latest write by one writer produced. Bounded: the oldest
-    entries go first, and a forgotten entry only costs one redundant (idempotent) reconcile.
-    An entry matters only until its echo arrives, milliseconds later, so the bound needs to
-    cover the writes of one watch delay, not every object ever written."""
+    """Each object's latest write by one writer. Bounded: the oldest entries go first, and a
+    forgotten entry only costs one redundant (idempotent) reconcile. An entry matters only
+    until its echo arrives, milliseconds later, so the bound needs to cover the writes of one
+    watch delay, not every object ever written."""
 
     def __init__(self, limit: int = 4096) -> None:
         if limit < 1:
@@ -46,47 +64,64 @@ class OwnWrites:
         self._limit = limit
         # Ordered so the oldest goes in O(1): a dict's first key is found by scanning the
         # deleted slots before it.
-        self._versions: OrderedDict[tuple[str, str, str], object] = OrderedDict()
+        self._answered: OrderedDict[_Slot, _Write] = OrderedDict()
         # One patch at a time per object: its reconciles never overlap.
-        self._in_flight: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+        self._in_flight: dict[_Slot, _Write] = {}
 
-    def sending(self, res: Resource, key: str, patch: Mapping[str, Any]) -> None:
-        """``patch`` (a merge patch) is about to be sent; call `sent` once it is answered."""
-        self._in_flight[(res.group, res.plural, key)] = patch
+    def sending(
+        self, res: Resource, key: str, base: Mapping[str, Any], patch: Mapping[str, Any]
+    ) -> None:
+        """``patch`` (a merge patch computed from ``base``) is about to be sent; call `sent`
+        once it is answered."""
+        self._in_flight[(res.group, res.plural, key)] = _Write(_version(base), patch)
 
     def sent(self, res: Resource, key: str, patch: Mapping[str, Any]) -> None:
         slot = (res.group, res.plural, key)
-        if self._in_flight.get(slot) is patch:
+        write = self._in_flight.get(slot)
+        if write is not None and write.patch is patch:
             del self._in_flight[slot]
 
-    def record(self, res: Resource, key: str, written: Mapping[str, Any]) -> None:
+    def record(
+        self,
+        res: Resource,
+        key: str,
+        base: Mapping[str, Any],
+        patch: Mapping[str, Any],
+        written: Mapping[str, Any],
+    ) -> None:
+        """``written`` is what the apiserver returned for ``patch``, computed from ``base``."""
         slot = (res.group, res.plural, key)
-        versions = self._versions
+        answered = self._answered
         version = _version(written)
         if not version:
-            versions.pop(slot, None)
+            answered.pop(slot, None)
             return
-        versions[slot] = version
-        versions.move_to_end(slot)
-        while len(versions) > self._limit:
-            versions.popitem(last=False)
+        answered[slot] = _Write(_version(base), patch, version)
+        answered.move_to_end(slot)
+        while len(answered) > self._limit:
+            answered.popitem(last=False)
 
     def is_echo(
         self, res: Resource, obj: Mapping[str, Any], old: Mapping[str, Any] | None = None
     ) -> bool:
-        """Whether ``obj`` is exactly what a write of ours left behind (``old``: the version
-        before it, to recognise the echo of a patch still in flight)."""
+        """Whether the update from ``old`` to ``obj`` is exactly a write of ours: ``old`` is
+        the version the write was computed from, and ``obj`` is ``old`` with its patch applied
+        (the write answered with ``obj``'s version, or the one still in flight)."""
         version = _version(obj)
-        if not version:
+        if not version or old is None:
             return False
         slot = (res.group, res.plural, object_key(obj))
-        if self._versions.get(slot) == version:
-            return True
-        patch = self._in_flight.get(slot)
-        return patch is not None and old is not None and _patched(old, patch, version) == obj
+        write = self._answered.get(slot)
+        if write is None or write.result != version:
+            write = self._in_flight.get(slot)
+        return (
+            write is not None
+            and write.base == _version(old)
+            and _patched(old, write.patch, version) == obj
+        )
 
     def __len__(self) -> int:
-        return len(self._versions)
+        return len(self._answered)
 
 
 def _patched(old: Mapping[str, Any], patch: Mapping[str, Any], version: object) -> Any:

@@ -89,7 +89,7 @@ class ObjectWriter:
         key = object_key(current)
         own_writes = self.own_writes
         if own_writes is not None:
-            own_writes.sending(res, key, body)
+            own_writes.sending(res, key, current, body)
         try:
             written = await self._client.patch(
                 res, name, body, namespace, patch_type=PatchType.MERGE, subresource=subresource
@@ -105,6 +105,6 @@ class ObjectWriter:
                 own_writes.sent(res, key, body)
         self._written.remember(res, key, dict(current), written)
         if own_writes is not None:
-            own_writes.record(res, key, written)
+            own_writes.record(res, key, current, body, written)
         _log.info("patched", kind=res.kind, key=key, subresource=subresource, patch=body)
         return True

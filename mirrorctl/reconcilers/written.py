@@ -22,6 +22,18 @@ def _version(obj: dict[str, Any]) -> object:
     return metadata.get("resourceVersion") if isinstance(metadata, dict) else None
 
 
+def _older(version: object, than: object) -> bool:
+    """Whether ``version`` is known to come before ``than``. The apiserver's resourceVersions
+    are etcd revisions, increasing integers, though the API documents them as opaque: one
+    that is not a plain integer is never taken to be older, and the write is then dropped
+    as before (at worst one reconcile reads the cache's older version)."""
+    if type(version) is not str or type(than) is not str:
+        return False
+    if not (version.isdigit() and than.isdigit() and version.isascii() and than.isascii()):
+        return False
+    return int(version) < int(than)
+
+
 @dataclass(frozen=True, slots=True)
 class _Written:
     obj: dict[str, Any]
@@ -68,8 +80,12 @@ class WrittenObjects:
         written = self._written.get(slot)
         if written is None:
             return cached
-        if cached is not None and _version(cached) in written.superseded:
-            return written.obj
+        if cached is not None:
+            version = _version(cached)
+            # The cache may show a version between the one the write was based on and the one
+            # it made (another writer's, applied first): the write's result includes it.
+            if version in written.superseded or _older(version, _version(written.obj)):
+                return written.obj
         # The cache caught up with the write, moved past it, or lost the object.
         del self._written[slot]
         return cached

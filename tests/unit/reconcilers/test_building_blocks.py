@@ -116,6 +116,24 @@ def test_written_objects_stand_in_until_the_cache_catches_up() -> None:
     assert len(written) == 0
 
 
+def test_written_objects_stand_in_for_a_version_between_the_read_and_the_write() -> None:
+    # Another writer's version 3 reached the apiserver before our patch, computed from 2, and
+    # the cache shows it before our result, 4: that result holds it and our change.
+    written = WrittenObjects()
+    mine = versioned("4", mine=True)
+    written.remember(PODS, "ns/x", versioned("2"), mine)
+    assert written.current(PODS, "ns/x", versioned("3", theirs=True)) is mine
+    assert written.current(PODS, "ns/x", versioned("10")) == versioned("10")
+    assert len(written) == 0
+
+
+@pytest.mark.parametrize("version", ["", "abc", "3a", "\u0663"])
+def test_written_objects_never_order_versions_that_are_not_integers(version: str) -> None:
+    written = WrittenObjects()
+    written.remember(PODS, "ns/x", versioned("1"), versioned("9", mine=True))
+    assert written.current(PODS, "ns/x", versioned(version)) == versioned(version)
+
+
 def test_written_objects_yield_to_unknown_versions_and_deletion() -> None:
     written = WrittenObjects()
     written.remember(PODS, "ns/x", versioned("1"), versioned("2"))

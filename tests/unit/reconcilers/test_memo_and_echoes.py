@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mirrorctl.client.resources import PODS
+from mirrorctl.mirroring import keys
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcilers.echoes import OwnWrites, ignore_echoes
 from mirrorctl.reconcilers.notices import Notices
@@ -20,6 +21,9 @@ from tests.unit.reconcilers.scenario import ANALYZER_IP, RI, analyzer_setup, sou
 from tests.unit.reconcilers.world import R, World
 
 VMI = R.virtual_machine_interfaces
+MD = R.mirror_destinations
+MIRROR_LABEL = keys.MIRROR_DESTINATION
+CONFIGURATION = keys.MIRRORING_CONFIGURATION
 
 
 def _md(world: World, name: str = "md1") -> dict[str, Any]:
@@ -126,41 +130,69 @@ def _vmi(version: str, key: str = "x") -> dict[str, Any]:
     return {"metadata": {"namespace": "ns", "name": key, "resourceVersion": version}}
 
 
+def _labelled(version: str, key: str = "x", **labels: str) -> dict[str, Any]:
+    return {
+        **_vmi(version, key),
+        "spec": {"mac": "m"},
+        "metadata": {**_vmi(version, key)["metadata"], "labels": labels},
+    }
+
+
+MINE = {"metadata": {"labels": {"mine": "new"}}}
+
+
+def _wrote(writes: OwnWrites, base: str, result: str, key: str = "x") -> None:
+    """Record that MINE, computed from version ``base``, made version ``result``."""
+    writes.record(VMI, f"ns/{key}", _labelled(base, key), MINE, _labelled(result, key, mine="new"))
+
+
 def test_only_the_update_a_write_left_behind_is_an_echo() -> None:
     writes = OwnWrites()
-    writes.record(VMI, "ns/x", _vmi("7"))
+    _wrote(writes, "6", "7")
     news = ignore_echoes(writes, VMI)
-    assert not news.update(_vmi("6"), _vmi("7"))
-    assert news.update(_vmi("7"), _vmi("8"))  # someone else's change after ours
-    assert news.update(_vmi("5"), _vmi("6"))
-    resync = _vmi("7")
+    assert not news.update(_labelled("6"), _labelled("7", mine="new"))
+    assert news.update(_labelled("7", mine="new"), _labelled("8", mine="new"))  # after ours
+    assert news.update(_labelled("5"), _labelled("6"))
+    resync = _labelled("7", mine="new")
     assert news.update(resync, resync)
-    assert news.create(_vmi("7"))
-    assert news.delete(_vmi("7"))
-    assert ignore_echoes(writes, R.virtual_machines).update(_vmi("6"), _vmi("7"))
-    assert news.update(_vmi("6", "y"), _vmi("7", "y"))
+    assert news.create(resync)
+    assert news.delete(resync)
+    assert ignore_echoes(writes, R.virtual_machines).update(_labelled("6"), resync)
+    assert news.update(_labelled("6", "y"), _labelled("7", "y", mine="new"))
 
 
-def test_own_writes_keep_the_latest_version_and_are_bounded() -> None:
+def test_an_echo_after_another_writers_version_is_news() -> None:
+    # Our patch was computed from 6, but the apiserver applied it to 6.5, another writer's
+    # version the cache showed first: a reconcile may have read 6.5, without our write.
+    writes = OwnWrites()
+    _wrote(writes, "6", "8")
+    news = ignore_echoes(writes, VMI)
+    assert news.update(_labelled("7", theirs="t"), _labelled("8", theirs="t", mine="new"))
+
+
+def test_a_relisted_echo_that_carries_another_change_is_news() -> None:
+    # After a relist the informer reports 6 -> 8 at once, though 7 (another writer's) came
+    # between: the update carries more than our patch.
+    writes = OwnWrites()
+    _wrote(writes, "6", "8")
+    news = ignore_echoes(writes, VMI)
+    assert news.update(_labelled("6"), _labelled("8", theirs="t", mine="new"))
+    assert news.update(_labelled("6"), {**_labelled("8", mine="new"), "spec": {"mac": "n"}})
+    assert not news.update(_labelled("6"), _labelled("8", mine="new"))
+
+
+def test_own_writes_keep_the_latest_write_and_are_bounded() -> None:
     writes = OwnWrites(limit=2)
-    writes.record(VMI, "ns/x", _vmi("7"))
-    writes.record(VMI, "ns/x", _vmi("9"))
-    assert not writes.is_echo(VMI, _vmi("7"))
-    assert writes.is_echo(VMI, _vmi("9"))
-    writes.record(VMI, "ns/y", _vmi("10", "y"))
-    writes.record(VMI, "ns/z", _vmi("11", "z"))
+    _wrote(writes, "6", "7")
+    _wrote(writes, "8", "9")
+    assert not writes.is_echo(VMI, _labelled("7", mine="new"), _labelled("6"))
+    assert writes.is_echo(VMI, _labelled("9", mine="new"), _labelled("8"))
+    _wrote(writes, "1", "10", "y")
+    _wrote(writes, "1", "11", "z")
     assert len(writes) == 2
-    assert not writes.is_echo(VMI, _vmi("9"))
+    assert not writes.is_echo(VMI, _labelled("9", mine="new"), _labelled("8"))
     with pytest.raises(ValueError, match="at least 1"):
         OwnWrites(limit=0)
-
-
-def _labelled(version: str, **labels: str) -> dict[str, Any]:
-    return {
-        **_vmi(version),
-        "spec": {"mac": "m"},
-        "metadata": {**_vmi(version)["metadata"], "labels": labels},
-    }
 
 
 def test_an_echo_that_overtakes_the_reply_is_its_patch_applied_to_the_old_version() -> None:
@@ -168,13 +200,16 @@ def test_an_echo_that_overtakes_the_reply_is_its_patch_applied_to_the_old_versio
     news = ignore_echoes(writes, VMI)
     patch = {"metadata": {"labels": {"mine": "new", "gone": None}}}
     before = _labelled("6", mine="old", gone="x", theirs="t")
-    writes.sending(VMI, "ns/x", patch)
+    writes.sending(VMI, "ns/x", before, patch)
     assert not news.update(before, _labelled("7", mine="new", theirs="t"))
     # Anything more than the patch is news: another writer's key, our key set otherwise,
     # or a change elsewhere in the object.
     assert news.update(before, _labelled("7", mine="new", theirs="u"))
     assert news.update(before, _labelled("7", mine="other", theirs="t"))
     assert news.update(before, {**_labelled("7", mine="new", theirs="t"), "spec": {"mac": "n"}})
+    # So is the patch applied to a version it was not computed from.
+    other = _labelled("6b", mine="old", gone="x", theirs="t")
+    assert news.update(other, _labelled("7", mine="new", theirs="t"))
     writes.sent(VMI, "ns/x", patch)
     assert news.update(before, _labelled("7", mine="new", theirs="t"))  # answered: news
     assert before == _labelled("6", mine="old", gone="x", theirs="t")  # left unchanged
@@ -184,14 +219,15 @@ def test_an_echo_that_overtakes_the_reply_is_its_patch_applied_to_the_old_versio
 def test_only_the_patch_in_flight_counts() -> None:
     writes = OwnWrites()
     first, second = {"metadata": {"labels": {"mine": "1"}}}, {"metadata": {"labels": {"mine": "2"}}}
-    writes.sending(VMI, "ns/x", first)
-    writes.sending(VMI, "ns/x", second)
+    base = _labelled("6", mine="0")
+    writes.sending(VMI, "ns/x", base, first)
+    writes.sending(VMI, "ns/x", base, second)
     writes.sent(VMI, "ns/x", first)  # an older reply does not end the newer patch
-    assert writes.is_echo(VMI, _labelled("7", mine="2"), _labelled("6", mine="0"))
-    assert not writes.is_echo(VMI, _labelled("7", mine="1"), _labelled("6", mine="0"))
+    assert writes.is_echo(VMI, _labelled("7", mine="2"), base)
+    assert not writes.is_echo(VMI, _labelled("7", mine="1"), base)
     assert not writes.is_echo(VMI, _labelled("7", mine="2"))  # no old version: unknown
     writes.sent(VMI, "ns/x", second)
-    assert not writes.is_echo(VMI, _labelled("7", mine="2"), _labelled("6", mine="0"))
+    assert not writes.is_echo(VMI, _labelled("7", mine="2"), base)
 
 
 async def test_the_source_writer_holds_its_patch_in_flight_then_records_its_reply() -> None:
@@ -211,11 +247,12 @@ async def test_the_source_writer_holds_its_patch_in_flight_then_records_its_repl
     world.patch = patch  # type: ignore[method-assign]
     source = SourcePodReconciler(world.view, writer, Notices(world))
     world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.77", vmi_name="a-eth0", family="v4"))
+    before = world.obj(VMI, "ns/s-eth0")
     await source.reconcile(Request(name="s", namespace="ns"))
     assert seen == [True]
     assert not writes._in_flight
-    assert writes.is_echo(VMI, world.obj(VMI, "ns/s-eth0"))
-    assert not writes.is_echo(VMI, world.obj(VMI, "ns/a-eth0"))
+    assert writes.is_echo(VMI, world.obj(VMI, "ns/s-eth0"), before)
+    assert not writes.is_echo(VMI, world.obj(VMI, "ns/a-eth0"), world.obj(VMI, "ns/a-eth0"))
 
 
 def test_an_event_is_judged_once_for_all_the_controllers_sharing_the_predicate() -> None:
@@ -227,13 +264,13 @@ def test_an_event_is_judged_once_for_all_the_controllers_sharing_the_predicate()
             return super().is_echo(res, obj, old)
 
     writes = Counting()
-    writes.record(VMI, "ns/x", _vmi("7"))
+    _wrote(writes, "6", "7")
     news = ignore_echoes(writes, VMI)
-    echo, other = _vmi("7"), _vmi("8")
-    assert [news.update(_vmi("6"), echo) for _ in range(3)] == [False] * 3
+    echo, other = _labelled("7", mine="new"), _labelled("8", mine="new")
+    assert [news.update(_labelled("6"), echo) for _ in range(3)] == [False] * 3
     assert [news.update(echo, other) for _ in range(3)] == [True] * 3
     assert judged == [echo, other]
-    assert not news.update(_vmi("6"), _vmi("7"))  # an equal object is another event
+    assert not news.update(_labelled("6"), _labelled("7", mine="new"))  # another, equal event
     assert len(judged) == 3
 
 
@@ -242,7 +279,51 @@ def test_a_status_patch_in_flight_leaves_the_old_version_untouched() -> None:
     patch = {"status": {"state": "Success"}}
     before = {**_vmi("6"), "status": {"state": "Pending"}}
     kept = copy.deepcopy(before)
-    writes.sending(VMI, "ns/x", patch)
+    writes.sending(VMI, "ns/x", before, patch)
     assert writes.is_echo(VMI, {**_vmi("7"), "status": {"state": "Success"}}, before)
     assert not writes.is_echo(VMI, {**_vmi("7"), "status": {"state": "Failure"}}, before)
     assert before == kept
+
+
+async def test_a_write_applied_over_an_unseen_version_is_undone_when_its_request_goes() -> None:
+    # kube-manager updates the VMI (version A, not yet in the cache); the source reconcile,
+    # computed from the version before, is applied on top of A (version B). The watch then
+    # delivers A, and the pod goes: the reconcile must see B through A, or the label and the
+    # configuration it wrote stay on the VMI with nothing to take them off.
+    world = World()
+    analyzer_setup(world)
+    source_setup(world)
+    key = "ns/s-eth0"
+    theirs = copy.deepcopy(world.obj(VMI, key))
+    theirs["metadata"]["annotations"]["kube-manager"] = "touched"
+    seen_later = world.write_unseen(VMI, theirs)
+    world.stale = True
+    await world.source.reconcile(Request(name="s", namespace="ns"))
+    assert world.labels(VMI, key)[MIRROR_LABEL] == "md1"
+    world.stale = False
+    world.deliver(VMI, seen_later)
+    world.remove(PODS, world.obj(PODS, "ns/s"))
+    await world.source.reconcile(Request(name="s", namespace="ns"))
+    assert MIRROR_LABEL not in world.labels(VMI, key)
+    assert CONFIGURATION not in world.annotations(VMI, key)
+    assert world.annotations(VMI, key)["kube-manager"] == "touched"
+
+
+async def test_a_status_written_over_an_unseen_version_is_corrected_when_its_count_changes() -> (
+    None
+):
+    world = World()
+    analyzer_setup(world)
+    await world.converge()
+    source_setup(world)
+    theirs = copy.deepcopy(world.obj(MD, "md1"))
+    theirs["metadata"].setdefault("annotations", {})["note"] = "someone's"
+    seen_later = world.write_unseen(MD, theirs)
+    world.stale = True
+    await world.destination.reconcile(Request(name="md1"))
+    assert world.obj(MD, "md1")["status"]["sourceCount"] == 1
+    world.stale = False
+    world.deliver(MD, seen_later)
+    world.remove(PODS, world.obj(PODS, "ns/s"))
+    await world.destination.reconcile(Request(name="md1"))
+    assert world.obj(MD, "md1")["status"]["sourceCount"] == 0

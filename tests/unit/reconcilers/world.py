@@ -211,7 +211,8 @@ class World:
         return cached
 
     def _store(self, res: Resource, obj: dict[str, Any], *, to_cache: bool = True) -> None:
-        obj.setdefault("metadata", {})["resourceVersion"] = str(next(self._versions))
+        # A new metadata map: a merge patch result may share it with the version before.
+        obj["metadata"] = {**obj.get("metadata", {}), "resourceVersion": str(next(self._versions))}
         key = object_key(obj)
         self.server[res][key] = obj
         if to_cache:
@@ -225,6 +226,16 @@ class World:
         key = object_key(obj)
         self.server[res].pop(key, None)
         self.stores[res].pop(key)
+
+    def write_unseen(self, res: Resource, obj: dict[str, Any]) -> dict[str, Any]:
+        """Another writer's change that the watch has not delivered yet; returns it."""
+        stored = copy.deepcopy(obj)
+        self._store(res, stored, to_cache=False)
+        return copy.deepcopy(stored)
+
+    def deliver(self, res: Resource, obj: dict[str, Any]) -> None:
+        """The watch delivers ``obj`` (a version the server had) to the cache."""
+        self.stores[res].set(object_key(obj), self._cached(res, obj))
 
     def sync_cache(self) -> None:
         """Let the cache catch up with every write."""
