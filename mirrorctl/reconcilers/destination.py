@@ -86,13 +86,13 @@ class DestinationReconciler:
         recorder: Recorder,
         *,
         cluster_name: str | None = None,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] | None = None,
         resolver: DestinationResolver | None = None,
     ) -> None:
         self._view = view
         self._writer = writer
         self._recorder = recorder
-        self._now = now
+        self._now = now or _utcnow
         self._resolver = resolver or DestinationResolver(view, cluster_name=cluster_name)
 
     async def reconcile(self, request: Request) -> Result:
