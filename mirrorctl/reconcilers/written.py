@@ -24,9 +24,10 @@ def _version(obj: dict[str, Any]) -> object:
 
 def _older(version: object, than: object) -> bool:
     """Whether ``version`` is known to come before ``than``. The apiserver's resourceVersions
-    are etcd revisions, increasing integers, though the API documents them as opaque: one
-    that is not a plain integer is never taken to be older, and the write is then dropped
-    as before (at worst one reconcile reads the cache's older version)."""
+    are etcd revisions, increasing integers, though the API documents them as opaque. One
+    that is not a plain integer is never taken to be older: the write is then dropped, and
+    its own event, which follows that older version, is not taken for an echo (`echoes`), so
+    a reconcile still comes after it."""
     if type(version) is not str or type(than) is not str:
         return False
     if not (version.isdigit() and than.isdigit() and version.isascii() and than.isascii()):
