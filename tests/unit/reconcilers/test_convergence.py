@@ -33,7 +33,15 @@ from tests.unit.reconcilers.world import Patch, R, World
 VMS, VMIS = R.virtual_machines, R.virtual_machine_interfaces
 IIPS, MDS = R.instance_ips, R.mirror_destinations
 RI = ["default-domain", "k8s", "vn", "vn"]
-SEEDS = range(120)
+CHANGES = 25  # per seed
+# a and b are more often analyzers, s1 and s2 sources. With one of each, changes collide on
+# the same objects more often: the race fixed in 2098019 (another writer's version landing
+# between a reconcile's read and its write) showed in 3 of 900 such seeds, and in none of
+# 3,000 seeds with four pods. Seed 34 of "two-pods" hits it.
+POPULATIONS = {
+    "four-pods": (("a", "b", "s1", "s2"), range(120)),
+    "two-pods": (("a", "s1"), range(400)),
+}
 
 
 class Keys:
@@ -207,10 +215,10 @@ def _keeping_others(world: WatchedWorld, res: Resource, obj: dict[str, Any]) -> 
     return obj
 
 
-def _change(world: WatchedWorld) -> None:
+def _change(world: WatchedWorld, pods: tuple[str, ...]) -> None:
     rng = world.rng
     roll = rng.random()
-    name = rng.choice(["a", "b", "s1", "s2"])
+    name = rng.choice(pods)
     interface = rng.choice(["eth0", "eth0", "eth1"])
     if roll < 0.25:
         current = world.server[PODS].get(f"ns/{name}")
@@ -266,11 +274,20 @@ def _change(world: WatchedWorld) -> None:
             world.remove(MDS, gone)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-async def test_random_histories_end_where_a_fresh_start_would(seed: int) -> None:
+@pytest.mark.parametrize(
+    ("pods", "seed"),
+    [
+        pytest.param(pods, seed, id=f"{population}-{seed}")
+        for population, (pods, seeds) in POPULATIONS.items()
+        for seed in seeds
+    ],
+)
+async def test_random_histories_end_where_a_fresh_start_would(
+    pods: tuple[str, ...], seed: int
+) -> None:
     world = WatchedWorld(random.Random(seed))
-    for _ in range(25):
-        _change(world)
+    for _ in range(CHANGES):
+        _change(world, pods)
         for _ in range(world.rng.randint(0, 6)):
             await world.step()
     await world.settle()
