@@ -74,10 +74,9 @@ class WatchedWorld(World):
                 self.handlers.setdefault(watch.resource, []).append(handler)
 
     def _store(self, res: Resource, obj: dict[str, Any], *, to_cache: bool = True) -> None:
-        obj["metadata"] = {**obj.get("metadata", {}), "resourceVersion": str(next(self._versions))}
+        super()._store(res, obj, to_cache=False)
         key = object_key(obj)
-        self.server[res][key] = obj
-        self.pending.append((res, key, copy.deepcopy(obj)))
+        self.pending.append((res, key, copy.deepcopy(self.server[res][key])))
 
     def remove(self, res: Resource, obj: Mapping[str, Any]) -> None:
         key = object_key(obj)
