@@ -119,6 +119,14 @@ class ResponseParser:
         (one request is in flight per connection)."""
         if self._state is _State.DONE:
             raise ProtocolError("data after the end of the response")
+        if self._state is _State.HEAD and not self._buffer:
+            # Nearly every reply arrives whole in one read: framed straight from it, without
+            # the buffer and state machine (half the cost). Anything else (a partial or
+            # malformed reply, an interim one) takes the general path below.
+            reply = _whole(data)
+            if reply is not None:
+                self._state = _State.DONE
+                return reply
         self._buffer += data
         reply = self._advance()
         if reply is not None and self._buffer:
@@ -205,16 +213,64 @@ class ResponseParser:
         self._state = _State.DONE
         body = self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
         self._parts = []
-        coding = self._headers.get("content-encoding", "identity").lower()
-        if coding in ("gzip", "x-gzip"):
-            try:
-                body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
-            except zlib.error as error:
-                raise ProtocolError("body is not valid gzip") from error
-        elif coding != "identity":
-            # Only gzip is ever asked for (Accept-Encoding), as Go's transport does.
-            raise ProtocolError(f"unsupported content-encoding {coding!r}")
-        if keep_alive is None:
-            connection = self._headers.get("connection", "").lower()
-            keep_alive = "close" not in connection and (self._http11 or "keep-alive" in connection)
-        return Reply(self._status, self._headers, body, keep_alive)
+        return _reply(self._status, self._http11, self._headers, body, keep_alive)
+
+
+def _reply(
+    status: int, http11: bool, headers: dict[str, str], body: bytes, keep_alive: bool | None
+) -> Reply:
+    coding = headers.get("content-encoding", "identity").lower()
+    if coding in ("gzip", "x-gzip"):
+        try:
+            body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
+        except zlib.error as error:
+            raise ProtocolError("body is not valid gzip") from error
+    elif coding != "identity":
+        # Only gzip is ever asked for (Accept-Encoding), as Go's transport does.
+        raise ProtocolError(f"unsupported content-encoding {coding!r}")
+    if keep_alive is None:
+        connection = headers.get("connection", "").lower()
+        keep_alive = "close" not in connection and (http11 or "keep-alive" in connection)
+    return Reply(status, headers, body, keep_alive)
+
+
+def _whole(data: bytes) -> Reply | None:
+    """The reply ``data`` holds exactly, if it is a complete final response with a
+    Content-Length or plain chunked body; None for anything else."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    status, http11, headers = _head(data[:end])
+    if status < 200 or status in (204, 304):
+        return None
+    start = end + 4
+    encoding = headers.get("transfer-encoding")
+    if encoding is None:
+        length = headers.get("content-length")
+        if length is None or not (length.isascii() and length.isdigit()):
+            return None
+        if len(data) - start != int(length):
+            return None
+        return _reply(status, http11, headers, data[start:], None)
+    if encoding != "chunked":
+        return None
+    parts: list[bytes] = []
+    while True:
+        eol = data.find(b"\r\n", start)
+        if eol < 0:
+            return None
+        size_text = data[start:eol]
+        if not 0 < len(size_text) <= 16 or size_text.strip(_HEX_DIGITS):
+            return None  # an extension, or not a size at all
+        size = int(size_text, 16)
+        start = eol + 2
+        if not size:
+            break
+        stop = start + size
+        if data[stop : stop + 2] != b"\r\n":
+            return None
+        parts.append(data[start:stop])
+        start = stop + 2
+    if data[start:] != b"\r\n":
+        return None  # trailers, a cut-off end or more than one reply
+    return _reply(status, http11, headers, b"".join(parts), None)

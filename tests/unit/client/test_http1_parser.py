@@ -48,6 +48,42 @@ def test_chunked_body_with_extension_and_trailer(parse: Callable[[bytes], Reply]
 
 
 @pytest.mark.parametrize("parse", PARSERS)
+def test_plain_chunked_body(parse: Callable[[bytes], Reply]) -> None:
+    # The apiserver's framing past 2 KB: no extensions, no trailers (read whole, the fast path).
+    raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n"
+    reply = parse(raw)
+    assert (reply.status, reply.body, reply.keep_alive) == (200, b"0123456789", True)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\nHTTP/1.1",
+    ],
+)
+def test_bytes_past_a_whole_reply_are_refused(raw: bytes) -> None:
+    with pytest.raises(ProtocolError, match="after the end"):
+        ResponseParser().feed(raw)
+
+
+@pytest.mark.parametrize(
+    ("first", "rest", "body"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab", b"c", b"abc"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n", b"0\r\n\r\n", b"ab"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n", b"\r\n", b"ab"),
+    ],
+)
+def test_a_reply_missing_its_end_waits_for_the_rest(first: bytes, rest: bytes, body: bytes) -> None:
+    parser = ResponseParser()
+    assert parser.feed(first) is None
+    reply = parser.feed(rest)
+    assert reply is not None
+    assert reply.body == body
+
+
+@pytest.mark.parametrize("parse", PARSERS)
 def test_interim_response_is_skipped(parse: Callable[[bytes], Reply]) -> None:
     reply = parse(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
     assert (reply.status, reply.body) == (200, b"x")
