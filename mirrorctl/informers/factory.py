@@ -12,7 +12,7 @@ from mirrorctl.client.resource import Resource
 from mirrorctl.clock import Clock, RealClock
 from mirrorctl.informers.interface import ListerWatcher
 from mirrorctl.informers.shared import SharedInformer
-from mirrorctl.informers.tasks import cancel_and_wait
+from mirrorctl.informers.tasks import cancel_all_and_wait
 from mirrorctl.informers.transform import Transform, strip_managed_fields
 from mirrorctl.metrics.informer import InformerMetrics
 
@@ -117,10 +117,7 @@ class InformerFactory:
     async def stop(self) -> None:
         """Cancel every running informer and wait for each to finish."""
         tasks, self._tasks = self._tasks, {}
-        for task in tasks.values():
-            task.cancel()
-        for task in tasks.values():
-            await cancel_and_wait(task)
+        await cancel_all_and_wait(list(tasks.values()))
 
     async def wait_for_sync(self, timeout: float | None = None) -> bool:
         """Whether every started informer synced within `timeout` (on the factory's clock)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import CONFIGMAPS, PODS
 from mirrorctl.clock import FakeClock
 from mirrorctl.informers.factory import InformerFactory, normalize_label_selector
@@ -86,3 +87,36 @@ async def test_stopped_informers_are_not_restarted() -> None:
     assert asyncio.all_tasks() == before
     assert len(lw.list_calls) == 1
     assert informer.has_synced()  # the cache stays readable after stop
+
+
+class ByResource:
+    """Sends each resource's lists and watches to its own fake."""
+
+    def __init__(self, fakes: dict[Resource, StaticListerWatcher]) -> None:
+        self.fakes = fakes
+
+    async def list(self, resource: Resource, namespace: str | None = None, **kw: Any) -> Any:
+        return await self.fakes[resource].list(resource, namespace, **kw)
+
+    def watch(self, resource: Resource, namespace: str | None = None, **kw: Any) -> Any:
+        return self.fakes[resource].watch(resource, namespace, **kw)
+
+
+async def test_stop_lets_every_informer_finish_its_cleanup() -> None:
+    # One informer backs off, the other has a watch open: they unwind in different numbers
+    # of steps, and one still unwinding when `stop` came to it was cancelled a second time,
+    # which cut its cleanup short and left its watch open.
+    clock = FakeClock()
+    failing = StaticListerWatcher(failures=1000, clock=clock)
+    watching = StaticListerWatcher([cm("a")], clock=clock)
+    lw = ByResource({PODS: failing, CONFIGMAPS: watching})
+    factory = InformerFactory(lw, clock=clock, resync_period=60)
+    factory.informer(PODS)
+    factory.informer(CONFIGMAPS)
+    before = asyncio.all_tasks()
+    await factory.start()
+    await clock.settle()
+    assert len(watching.watches) == 1
+    await factory.stop()
+    assert asyncio.all_tasks() - before == set()
+    assert watching.watches[0].closed
