@@ -78,7 +78,8 @@ class CacheProcessor:
 
     @property
     def synced(self) -> bool:
-        """Whether the first complete list has been applied."""
+        """Whether the first complete list is in the store (`on_synced` fires once every
+        handler has been told of it)."""
         return self._synced
 
     @property
@@ -176,6 +177,9 @@ class CacheProcessor:
     def _replace(self, prepared: list[_Obj]) -> None:
         result = self._store.replace(prepared)
         initial = not self._synced
+        # The store holds the list from here on: a handler added while the list is told (by
+        # another handler) is replayed the cache by `add_handler`, and is not told below.
+        self._synced = True
         handlers = self._handlers
         for obj in result.added:
             for handler in handlers:
@@ -189,10 +193,8 @@ class CacheProcessor:
         for tombstone in result.deleted:
             for handler in handlers:
                 self._call(handler.on_delete, tombstone)
-        if initial:
-            self._synced = True
-            if self._on_synced is not None:
-                self._on_synced()
+        if initial and self._on_synced is not None:
+            self._on_synced()
 
     def apply(self, event_type: str, obj: _Obj) -> None:
         """Apply one watch event (ADDED, MODIFIED or DELETED)."""

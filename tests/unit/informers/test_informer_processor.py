@@ -201,6 +201,30 @@ def test_late_handler_gets_the_cache_as_initial_adds() -> None:
     assert p.handler_count == 2
 
 
+def test_a_handler_added_while_the_first_list_is_told_gets_the_cache() -> None:
+    # A handler registering another (a lazily wired dependent) while the first list is
+    # delivered: the store already holds that list, so the new one must be told of it.
+    p = processor()
+    late = Recorder()
+
+    class Registrar:
+        def on_add(self, obj: Obj, is_initial_list: bool) -> None:
+            if p.handler_count == 1:
+                p.add_handler(late)
+
+        def on_update(self, old: Obj, new: Obj) -> None:
+            pass
+
+        def on_delete(self, obj: Obj | DeletedFinalStateUnknown) -> None:
+            pass
+
+    p.add_handler(Registrar())
+    p.replace(p.prepare([cm("a"), cm("b")]), "1")
+    assert sorted(late.calls) == [("add", "a", True), ("add", "b", True)]
+    p.apply("ADDED", cm("c", "2"))
+    assert late.calls[-1] == ("add", "c", False)
+
+
 def test_resync_replays_every_cached_object_as_an_update_to_itself() -> None:
     p = processor()
     rec = Recorder()
