@@ -20,6 +20,8 @@ __all__ = ["KeyMap"]
 _SECTIONS = ("labels", "annotations")
 # Keys that also appear inside the networks annotation, as cni-args of one network.
 _CNI_ARG_KEYS = (keys.ANALYZER_INTERFACE, keys.MIRROR_DESTINATION)
+# What a hidden default key is renamed to where the networks text is renamed as text.
+_HIDDEN = "hidden-by-mirrorctl/"
 
 
 class KeyMap:
@@ -78,7 +80,28 @@ class KeyMap:
             if isinstance(args, dict):
                 entry["cni-args"] = self._rename_in(args)
                 changed = True
-        return orjson.dumps(entries).decode() if changed else text
+        if not changed:
+            return text
+        try:
+            return orjson.dumps(entries).decode()
+        except orjson.JSONEncodeError:
+            # Nested deeper than orjson writes (254 levels; it reads 1024): rename in the text
+            # itself, so that the pod's marks are seen as with the default keys.
+            return self._rename_cni_args_text(text)
+
+    def _rename_cni_args_text(self, text: str) -> str:
+        """The cni-arg keys renamed where the text spells them as plain JSON strings. Coarser
+        than renaming the parsed entries (a value spelled like a key is renamed too, a key
+        spelled with escapes is not), which is why it is only the fallback."""
+        for canonical in _CNI_ARG_KEYS:
+            configured = self._to_configured.get(canonical)
+            if configured is None:
+                continue
+            quoted = f'"{canonical}"'
+            # A default key someone else set is hidden, as `_rename_in` drops it.
+            text = text.replace(quoted, f'"{_HIDDEN}{canonical}"')
+            text = text.replace(f'"{configured}"', quoted)
+        return text
 
     def configured_patch(self, patch: dict[str, Any]) -> dict[str, Any]:
         """A metadata merge patch written with the default keys, with the configured keys."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import orjson
@@ -10,6 +11,7 @@ import pytest
 
 from mirrorctl.client.resources import PODS
 from mirrorctl.mirroring import keys
+from mirrorctl.mirroring.interfaces import pod_interfaces
 from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.merge_patch import apply_merge_patch as apply_patch
 from mirrorctl.reconcilers.merge_patch import merge_patch
@@ -77,6 +79,22 @@ def test_malformed_networks_are_left_for_the_domain_to_report() -> None:
     keymap = KeyMap(CUSTOM)
     view = keymap.canonical_view(obj(**{keys.NETWORKS: "[not json"}))
     assert view["metadata"]["annotations"][keys.NETWORKS] == "[not json"
+
+
+def test_networks_nested_deeper_than_orjson_writes_still_show_the_default_keys() -> None:
+    # orjson reads 1024 levels but writes only 254: the renamed entries cannot be written
+    # back, yet the pod's marks must be seen as they are with the default keys.
+    deep: Any = "x"
+    for _ in range(300):
+        deep = [deep]
+    args = {keys.MIRROR_DESTINATION: "foreign", "example.com/mirror-to": "md1", "junk": deep}
+    text = json.dumps([{"name": "blue", "cni-args": args}])
+    view = KeyMap(CUSTOM).canonical_view(obj(**{keys.NETWORKS: text}))
+    networks = orjson.loads(view["metadata"]["annotations"][keys.NETWORKS])
+    # Ours shows under the default key; the default key someone else set does not.
+    assert networks[0]["cni-args"][keys.MIRROR_DESTINATION] == "md1"
+    assert networks[0]["cni-args"]["junk"] == deep
+    assert [i.mirror_destination for i in pod_interfaces(view).mirror_requests] == ["md1"]
 
 
 def test_keys_must_be_distinct_and_settings_valid() -> None:
