@@ -18,6 +18,12 @@ import orjson
 
 __all__ = ["ValuePool"]
 
+# How deep the parts of a value are pooled. Contrail references are three levels deep; an
+# object's author may nest a value 10,000 levels (the apiserver's bound), and rebuilding
+# that would exceed Python's recursion limit in the informer's transform, which would then
+# keep the object's previous version in the cache without a word.
+_LEVELS = 32
+
 
 class ValuePool:
     """Shares equal strings, and equal JSON lists and dicts, among the objects passed through
@@ -79,6 +85,9 @@ class ValuePool:
     def share(self, value: Any, owner: object = None) -> Any:
         """``value`` with its strings pooled and, for lists and dicts, the whole container
         pooled by its JSON form (``owner`` as for `text`)."""
+        return self._share(value, owner, _LEVELS)
+
+    def _share(self, value: Any, owner: object, levels: int) -> Any:
         if type(value) is str:
             return self._pooled(self._texts, False, value, value, owner)
         if not isinstance(value, (list, dict)):
@@ -87,13 +96,16 @@ class ValuePool:
             # Decoded: orjson's bytes keep a 4 KB buffer however short the text.
             key = orjson.dumps(value).decode()
         except TypeError:
-            return self._rebuilt(value, owner)  # not JSON (a test's stand-in): not pooled
+            # Not JSON (a test's stand-in), or nested deeper than orjson writes: not pooled.
+            return self._rebuilt(value, owner, levels)
         found = self._containers.get(key)
         if found is not None:
             return found  # the common case: its parts were shared when it was pooled
-        return self._pooled(self._containers, True, key, self._rebuilt(value, owner), owner)
+        return self._pooled(self._containers, True, key, self._rebuilt(value, owner, levels), owner)
 
-    def _rebuilt(self, value: list[Any] | dict[str, Any], owner: object) -> Any:
+    def _rebuilt(self, value: list[Any] | dict[str, Any], owner: object, levels: int) -> Any:
+        if levels == 0:
+            return value  # below `_LEVELS`, kept as it is
         if isinstance(value, list):
-            return [self.share(v, owner) for v in value]
-        return {k: self.share(v, owner) for k, v in value.items()}
+            return [self._share(v, owner, levels - 1) for v in value]
+        return {k: self._share(v, owner, levels - 1) for k, v in value.items()}

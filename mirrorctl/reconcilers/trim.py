@@ -82,6 +82,14 @@ def _section(obj: Mapping[str, Any] | None, name: str) -> Mapping[str, Any]:
     return found if isinstance(found, dict) else _NOTHING
 
 
+def _equal(kept: object, value: object) -> bool:
+    try:
+        return kept == value
+    except RecursionError:
+        # Nested too deep to compare (an author may nest 10,000 levels): taken as changed.
+        return False
+
+
 def _pick(
     source: object,
     names: tuple[str, ...],
@@ -97,7 +105,7 @@ def _pick(
         if n in source:
             value = source[n]
             kept = cached.get(n, _ABSENT)
-            picked[n] = kept if kept == value else share(value, owner)
+            picked[n] = kept if _equal(kept, value) else share(value, owner)
     return picked
 
 

@@ -232,3 +232,20 @@ def test_an_update_takes_changed_values_and_a_new_object_nothing_of_the_old() ->
         recreated["spec"]["virtualMachineInterfaceMacAddresses"]
         is not (first["spec"]["virtualMachineInterfaceMacAddresses"])
     )
+
+
+@pytest.mark.parametrize("depth", [300, 600, 1000])
+def test_values_nested_deeper_than_orjson_writes_are_trimmed_too(depth: int) -> None:
+    # orjson reads 1024 levels but writes 254, and the apiserver keeps 10,000: a CN2 object
+    # with such a value under a kept field (unknown fields are preserved) must still be cached,
+    # or the cache keeps its previous version without a word.
+    text = '{"a": ' * depth + "null" + "}" * depth
+    vmi = (
+        '{"metadata": {"name": "v", "uid": "u1"}, "spec": {"virtualNetworkReference": '
+        f'{{"name": "vn", "junk": {text}}}}}}}'
+    )
+    cache: dict[str, dict[str, Any]] = {}
+    trim = trimmer({"spec": ("virtualNetworkReference",)}, previous=cache.get)
+    for _ in range(2):  # added, then updated: compared with the cached version
+        cache["v"] = trim(orjson.loads(vmi))
+        assert cache["v"]["spec"]["virtualNetworkReference"]["name"] == "vn"
