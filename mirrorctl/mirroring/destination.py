@@ -9,6 +9,7 @@ from typing import Any
 from mirrorctl.mirroring.errors import SpecError
 from mirrorctl.mirroring.keys import ANALYZER_POD_SELECTOR
 from mirrorctl.mirroring.names import check_label_value, check_mirror_destination_name
+from mirrorctl.mirroring.quoting import bounded
 from mirrorctl.mirroring.spec import MirrorDestinationSpec, parse_spec
 
 __all__ = ["MirrorDestination", "analyzer_display", "parse_mirror_destination"]
@@ -77,12 +78,17 @@ def parse_mirror_destination(obj: Mapping[str, Any]) -> MirrorDestination:
     )
 
 
+_ANALYZER_SHOWN_MAX = 64  # an IPv6 address with a zone fits
+
+
 def analyzer_display(obj: Mapping[str, Any]) -> str | None:
     """The printer column's analyzer for any raw MirrorDestination, valid or not."""
     metadata = _mapping(obj.get("metadata"))
     spec = _mapping(obj.get("spec"))
     if spec.get("externalAnalyzer") is True:
         ip = spec.get("analyzerIP")
-        return ip if isinstance(ip, str) else None
+        # Shown even when invalid (the printer column explains nothing otherwise), but not
+        # whole: a CRD without the stand-in's format check lets it be any length.
+        return bounded(ip, _ANALYZER_SHOWN_MAX) if isinstance(ip, str) else None
     selector = _mapping(metadata.get("labels")).get(ANALYZER_POD_SELECTOR)
     return selector if isinstance(selector, str) and selector else None

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from mirrorctl.mirroring.aliases import json_field
+from mirrorctl.mirroring.contrail import FQ_NAME_MAX
 
 __all__ = [
     "READY",
@@ -95,7 +96,13 @@ def reference_to(obj: Mapping[str, Any]) -> ObjectReference:
     meta: Mapping[str, Any] = metadata if isinstance(metadata, Mapping) else {}
     spec = obj.get("spec")
     fq_name = spec.get("fqName") if isinstance(spec, Mapping) else None
-    valid_fq = isinstance(fq_name, list) and all(isinstance(p, str) for p in fq_name)
+    valid_fq = (
+        isinstance(fq_name, list)
+        and all(isinstance(p, str) for p in fq_name)
+        # Copied into the MirrorDestination's status: runaway data must not make it too
+        # large to write (the reference still names the object).
+        and len(":".join(fq_name)) <= FQ_NAME_MAX
+    )
     return ObjectReference(
         api_version=_str(obj.get("apiVersion")),
         kind=_str(obj.get("kind")),

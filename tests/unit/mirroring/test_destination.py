@@ -79,6 +79,10 @@ def test_invalid_spec_is_named_in_the_message() -> None:
         (md(spec={"externalAnalyzer": True, "analyzerIP": "192.0.2.9"}), "192.0.2.9"),
         (md(spec={"externalAnalyzer": True}), None),  # invalid, still displayable
         ({"metadata": "junk", "spec": 4}, None),
+        (
+            md(spec={"externalAnalyzer": True, "analyzerIP": "9" * 100_000}),
+            "9" * 35 + " ... (99965 more characters)",
+        ),
     ],
 )
 def test_analyzer_display_of_raw_objects(obj: dict[str, Any], shown: str | None) -> None:
