@@ -12,7 +12,6 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
-import orjson
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -22,6 +21,7 @@ from mirrorctl.client.decode import loads_bulk
 from mirrorctl.client.errors import error_from_response
 from mirrorctl.client.http1_parser import Reply
 from mirrorctl.client.http1_pool import Http1Pool
+from mirrorctl.client.json_codec import dumps, loads
 from mirrorctl.client.key_material import load_key_pair
 from mirrorctl.client.limiter import RequestLimiter, TokenBucketLimiter
 from mirrorctl.client.loading import load_in_cluster, load_kubeconfig
@@ -351,7 +351,7 @@ class Client:
     ) -> bytes:
         data = None
         if body is not None:
-            data = orjson.dumps(body)
+            data = dumps(body)
             if content_type is None:
                 content_type = _JSON
         pool = self._pool
@@ -392,7 +392,7 @@ class Client:
         idempotent: bool,
     ) -> dict[str, Any]:
         data = await self._request(method, path, query, body, content_type, idempotent=idempotent)
-        result: dict[str, Any] = orjson.loads(data)
+        result: dict[str, Any] = loads(data)
         return result
 
     # -- verbs --------------------------------------------------------------------------
@@ -625,5 +625,5 @@ class Client:
         )
         if not data:
             return None
-        result: dict[str, Any] = orjson.loads(data)
+        result: dict[str, Any] = loads(data)
         return result

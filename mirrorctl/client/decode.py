@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
+from mirrorctl.client.json_codec import loads
 from mirrorctl.gcpause import gc_paused
 
 __all__ = ["loads_bulk"]
 
 
 def loads_bulk(data: bytes) -> Any:
-    """`orjson.loads` with the cyclic GC paused (see `gc_paused`): nothing in a parse can
-    create a reference cycle, so pausing collection loses nothing."""
+    """`loads` with the cyclic GC paused (see `gc_paused`): nothing in a parse can create a
+    reference cycle, so pausing collection loses nothing."""
     with gc_paused():
-        return orjson.loads(data)
+        return loads(data)

@@ -8,9 +8,9 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
-import orjson
 
 from mirrorctl.client.errors import ApiError, error_from_status
+from mirrorctl.client.json_codec import loads
 
 __all__ = ["MAX_EVENT_BYTES", "LineSplitter", "WatchStream", "decode_event"]
 
@@ -70,7 +70,7 @@ def decode_event(line: bytes) -> dict[str, Any]:
 
     A 410 (the resourceVersion was compacted away) comes out as `GoneError`.
     """
-    event = orjson.loads(line)
+    event = loads(line)
     if not isinstance(event, dict) or "type" not in event:
         raise ApiError(500, "InternalError", f"malformed watch event: {line[:200]!r}")
     if event["type"] == "ERROR":

@@ -114,11 +114,14 @@ class OwnWrites:
         write = self._answered.get(slot)
         if write is None or write.result != version:
             write = self._in_flight.get(slot)
-        return (
-            write is not None
-            and write.base == _version(old)
-            and _patched(old, write.patch, version) == obj
-        )
+        if write is None or write.base != _version(old):
+            return False
+        try:
+            return bool(_patched(old, write.patch, version) == obj)
+        except RecursionError:
+            # Something nested too deep to compare (a custom resource may nest 10,000
+            # levels): taken as news, which costs one redundant reconcile at most.
+            return False
 
     def __len__(self) -> int:
         return len(self._answered)

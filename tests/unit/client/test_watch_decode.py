@@ -46,6 +46,12 @@ def test_events_decode_to_dicts() -> None:
     assert decode_event(orjson.dumps(bookmark)) == bookmark
 
 
+def test_an_event_nested_deeper_than_orjson_reads_is_decoded() -> None:
+    depth = 5000
+    line = b'{"type":"MODIFIED","object":{"spec":' + b"[" * depth + b"]" * depth + b"}}"
+    assert decode_event(line)["type"] == "MODIFIED"
+
+
 def test_error_event_410_raises_gone() -> None:
     status = {
         "kind": "Status",

@@ -161,6 +161,23 @@ def test_only_the_update_a_write_left_behind_is_an_echo() -> None:
     assert news.update(_labelled("6", "y"), _labelled("7", "y", mine="new"))
 
 
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_an_echo_too_deep_to_compare_is_taken_as_news() -> None:
+    # A custom resource may nest 10,000 levels; comparing that exceeds Python's recursion
+    # limit, which must cost a redundant reconcile, not the event.
+    writes = OwnWrites()
+    _wrote(writes, "6", "7")
+    old, new = _labelled("6"), _labelled("7", mine="new")
+    old["spec"]["junk"], new["spec"]["junk"] = _nested(5000), _nested(5000)
+    assert ignore_echoes(writes, VMI).update(old, new)
+
+
 def test_an_echo_after_another_writers_version_is_news() -> None:
     # Our patch was computed from 6, but the apiserver applied it to 6.5, another writer's
     # version the cache showed first: a reconcile may have read 6.5, without our write.
