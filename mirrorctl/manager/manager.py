@@ -348,8 +348,15 @@ class Manager:
 
     async def _lead(self) -> None:
         """The elector's leading work: runs leader-only runnables for as long as we lead."""
-        self._log.info("became leader, starting leader-only runnables")
-        self._start_all((r for r in self._runnables if needs_leader_election(r)), leader_only=True)
+        if self._stopping:
+            # Leadership won as the shutdown began: the shutdown may already have taken the
+            # set of runnables to drain, so any started now would only be cancelled undrained.
+            self._log.info("became leader while stopping, not starting leader-only runnables")
+        else:
+            self._log.info("became leader, starting leader-only runnables")
+            self._start_all(
+                (r for r in self._runnables if needs_leader_election(r)), leader_only=True
+            )
         try:
             await asyncio.Event().wait()
         finally:
