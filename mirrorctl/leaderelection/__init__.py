@@ -15,6 +15,8 @@ Usage::
 2. Leads: `on_started_leading()` (a coroutine function) runs as a task. Its returning does not
    end the term; its raising does. Meanwhile the Lease is renewed every `retry_period` by a
    replace of the last version seen (a 409 means someone else wrote: the record is re-read).
+   Every attempt, acquiring or renewing, is cut off after half `renew_deadline` (at least a
+   second), so that one request hung on a dead connection is retried in time.
 3. Stops when the caller cancels `run`, when the leading work raises, when no renewal has
    succeeded for `renew_deadline` since the last successful one, or at once when the re-read
    record shows another holder, or a renewal in our name that this process never sent

@@ -30,6 +30,9 @@ from mirrorctl.leaderelection.record import LeaderElectionRecord, micro_time
 
 __all__ = ["LeaderElector"]
 
+# The shortest bound on one attempt (see `_attempt`), as controller-runtime's client timeout.
+_MIN_ATTEMPT_SECONDS = 1.0
+
 
 class LeaderElector:
     """One candidate for one Lease. See the package docstring for the contract of `run`."""
@@ -217,7 +220,12 @@ class LeaderElector:
         """One bounded try to acquire or renew; a failure is logged and is a False, except
         `LeaseAccessError`, which is raised."""
         started = self._clock.monotonic()
-        limit = self._config.renew_deadline if limit is None else limit
+        # Half the renew deadline at most, as controller-runtime bounds each Lease request:
+        # a request hung on a dead connection (a vanished peer, no reset) then costs one
+        # attempt, and a retry on a fresh connection still renews in time, instead of the
+        # one request taking the whole deadline and the Lease with it.
+        bound = max(_MIN_ATTEMPT_SECONDS, self._config.renew_deadline / 2)
+        limit = bound if limit is None else min(limit, bound)
         try:
             success = await run_with_deadline(self._clock, self._try_acquire_or_renew(), limit)
         except LeaseAccessError:

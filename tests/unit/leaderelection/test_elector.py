@@ -274,6 +274,22 @@ async def test_steps_down_when_a_renewal_hangs_past_the_deadline(h: _Harness) ->
     assert h.task.done()
 
 
+async def test_a_hung_renewal_is_cut_off_at_half_the_deadline_and_retried(h: _Harness) -> None:
+    await h.start()
+    writes = len(h.lock.writes)
+    h.lock.hang = True
+    await h.advance_to(2.0)  # the renewal due now hangs, as on a dead connection
+    h.lock.hang = False  # a retry would go through
+    await h.advance_to(6.9)
+    assert len(h.lock.writes) == writes
+    # Cut off at 2 + 10 / 2, retried a retry period later, well inside the deadline (10 s).
+    await h.advance_to(9.0)
+    assert len(h.lock.writes) == writes + 1
+    await h.advance_to(12.0)
+    assert h.elector.is_leader()
+    assert h.callbacks.log == ["started"]
+
+
 async def test_a_failure_shorter_than_the_deadline_is_ridden_out(h: _Harness) -> None:
     await h.start()
     h.lock.error = ConnectionError("blip")
