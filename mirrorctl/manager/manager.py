@@ -28,6 +28,7 @@ from mirrorctl.manager.address import BindAddress
 from mirrorctl.manager.endpoints import health_routes, metrics_routes
 from mirrorctl.manager.errors import LeaderElectionLostError
 from mirrorctl.manager.health import Checker, Checks
+from mirrorctl.manager.lease_client import OwnLeaseClient
 from mirrorctl.manager.options import ManagerOptions
 from mirrorctl.manager.runnable import Runnable, Stoppable, needs_leader_election
 from mirrorctl.manager.server import HttpServer
@@ -50,7 +51,8 @@ _EVENT_FLUSH_TIMEOUT = 2.0
 
 
 class Manager:
-    """Shares one client, one set of informers and one metrics registry among controllers.
+    """Shares one client, one set of informers and one metrics registry among controllers
+    (the leader election has a client of its own, see `OwnLeaseClient`).
 
     ``start()`` serves the endpoints, starts the informers, waits for their caches, starts
     the runnables that run everywhere and then, once leader (or at once without leader
@@ -90,9 +92,12 @@ class Manager:
         self.cache = InformerCache(self.informers, namespace=self.options.namespace)
         leader_metrics = LeaderElectionMetrics(self.registry)
         election = self.options.leader_election
-        self.elector: LeaderElector | None = (
-            LeaderElector(client, election, self.clock, leader_metrics) if election else None
-        )
+        self._lease_client: OwnLeaseClient | None = None
+        self.elector: LeaderElector | None = None
+        if election is not None:
+            # Never the shared client: renewals must not queue behind the controllers' requests.
+            self._lease_client = OwnLeaseClient(client.config)
+            self.elector = LeaderElector(self._lease_client, election, self.clock, leader_metrics)
         self._owns_client = False
         self._healthz = Checks()
         self._readyz = Checks()
@@ -129,11 +134,10 @@ class Manager:
         """A manager with its own client, whose requests it counts (``rest_client_*``);
         the client is closed when the manager stops."""
         registry = new_registry()
-        client = await Client.from_kubeconfig(
-            path, context, metrics=ClientMetrics(registry), **client_options
-        )
+        metrics = ClientMetrics(registry)
+        client = await Client.from_kubeconfig(path, context, metrics=metrics, **client_options)
         manager = cls(client, options, registry=registry)
-        manager._owns_client = True
+        manager._own_client(metrics)
         return manager
 
     @classmethod
@@ -142,10 +146,16 @@ class Manager:
     ) -> Manager:
         """As ``from_kubeconfig``, with the pod's service account."""
         registry = new_registry()
-        client = await Client.in_cluster(metrics=ClientMetrics(registry), **client_options)
+        metrics = ClientMetrics(registry)
+        client = await Client.in_cluster(metrics=metrics, **client_options)
         manager = cls(client, options, registry=registry)
-        manager._owns_client = True
+        manager._own_client(metrics)
         return manager
+
+    def _own_client(self, metrics: ClientMetrics) -> None:
+        self._owns_client = True
+        if self._lease_client is not None:
+            self._lease_client.observer = metrics  # Lease requests are counted as well
 
     # -- wiring -------------------------------------------------------------------------
 
@@ -409,6 +419,8 @@ class Manager:
         if self._elector_task is not None:
             # Gives the Lease up (releasing it if configured) now that leader work is done.
             await _cancel_and_wait({self._elector_task})
+        if self._lease_client is not None:
+            await self._lease_client.close()
         for recorder in self._recorders.values():
             await recorder.close(timeout=_EVENT_FLUSH_TIMEOUT)
         await self.informers.stop()

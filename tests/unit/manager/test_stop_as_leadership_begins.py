@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import cast
 
 import pytest
 
-from mirrorctl.client import Client
+from mirrorctl.client import Client, ClientConfig
 from mirrorctl.clock import FakeClock
 from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElectionRecord, LeaderElector
 from mirrorctl.manager import Manager, ManagerOptions
@@ -66,8 +67,9 @@ class _Draining:
 async def test_leader_work_is_drained_or_never_started(turns: int) -> None:
     clock = FakeClock()
     election = LeaderElectionConfig(name="lease", namespace="ns", identity="me")
-    # No informers, no endpoints: the manager never talks to the client.
-    manager = Manager(cast(Client, object()), ManagerOptions(leader_election=election), clock=clock)
+    # No informers, no endpoints, the Lease in memory: nothing talks to an apiserver.
+    client = cast(Client, SimpleNamespace(config=ClientConfig(host="https://127.0.0.1:1")))
+    manager = Manager(client, ManagerOptions(leader_election=election), clock=clock)
     manager.elector = LeaderElector.from_lock(_StopAfterCreate(manager, turns), election, clock)
     work = _Draining()
     manager.add(work)
