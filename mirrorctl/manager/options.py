@@ -27,7 +27,8 @@ class ManagerOptions:
     - ``graceful_shutdown_timeout``: how long runnables may drain after a stop before they
       are cancelled.
     - ``install_signal_handlers``: SIGTERM/SIGINT stop the manager gracefully (a second one
-      cuts the drain short). Off by default: the embedding program owns its signals.
+      cuts the drain short, a third exits the process at once). Off by default: the
+      embedding program owns its signals.
     - ``resync_period``: replay every cached object to handlers this often; None never.
     - ``list_from_etcd``: informers list from etcd in pages, each transformed before the next
       is fetched, instead of from the apiserver's watch cache in one response (see

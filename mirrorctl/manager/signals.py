@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Callable
 
 __all__ = ["SignalHandlers"]
 
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_FORCED_EXIT_CODE = 1
+
+
+def _exit_at_once() -> None:
+    os.write(2, b"mirrorctl: third signal, exiting without cleanup\n")
+    os._exit(_FORCED_EXIT_CODE)
 
 
 class SignalHandlers:
-    """The first signal asks for a graceful stop, the next one for an immediate one."""
+    """The first signal asks for a graceful stop, the second for an immediate one (in-flight
+    work is cancelled), and the third exits the process at once with status 1: the way out
+    when code that ignores cancellation holds the stop up (controller-runtime exits on the
+    second; here that one still lets the Lease be released and Events be flushed)."""
 
-    def __init__(self, graceful: Callable[[], None], immediate: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        graceful: Callable[[], None],
+        immediate: Callable[[], None],
+        *,
+        forced: Callable[[], None] = _exit_at_once,
+    ) -> None:
         self._graceful = graceful
         self._immediate = immediate
+        self._forced = forced
         self._received = 0
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -36,5 +53,7 @@ class SignalHandlers:
         self._received += 1
         if self._received == 1:
             self._graceful()
-        else:
+        elif self._received == 2:
             self._immediate()
+        else:
+            self._forced()
