@@ -145,6 +145,7 @@ class _QueueRecorder:
 
     __slots__ = (
         "_now",
+        "_overflowed",
         "_priority_labels",
         "_sources",
         "adds",
@@ -166,6 +167,9 @@ class _QueueRecorder:
         self._sources: weakref.WeakSet[QueueState] = weakref.WeakSet()
         # Priorities in the order first seen; priority 0 is exported from the start.
         self._priority_labels: dict[int, str] = {0: "0"}
+        # Whether a priority past the first MAX_PRIORITY_LABELS was seen: those are not
+        # remembered one by one, or a caller using ever new priorities would grow this map.
+        self._overflowed = False
 
     def track(self, source: QueueState) -> None:
         self._sources.add(source)
@@ -185,13 +189,16 @@ class _QueueRecorder:
                 depth[priority] = depth.get(priority, 0) + count
         labels = self._priority_labels
         for priority in sorted(depth.keys() - labels.keys(), reverse=True):
-            labels[priority] = (
-                str(priority) if len(labels) < MAX_PRIORITY_LABELS else PRIORITY_OVERFLOW_LABEL
-            )
+            if len(labels) < MAX_PRIORITY_LABELS:
+                labels[priority] = str(priority)
+            else:
+                self._overflowed = True
         # Every label once seen stays exported (at 0 when empty), as a gauge child does.
         labelled: dict[str, int] = dict.fromkeys(labels.values(), 0)
+        if self._overflowed:
+            labelled[PRIORITY_OVERFLOW_LABEL] = 0
         for priority, count in depth.items():
-            labelled[labels[priority]] += count
+            labelled[labels.get(priority, PRIORITY_OVERFLOW_LABEL)] += count
         return labelled
 
     def in_flight(self) -> tuple[float, float]:

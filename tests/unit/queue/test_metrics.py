@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import tracemalloc
 
 import pytest
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
@@ -288,6 +289,34 @@ async def test_priority_labels_are_bounded(registry: CollectorRegistry, clock: F
     assert sum(depths.values()) == 30
     assert depths["exceeded_cardinality_limit"] == 6
     assert scrape.depth(30) == 1
+    queue.shutdown()
+
+
+async def test_ever_new_priorities_do_not_grow_the_metrics(
+    registry: CollectorRegistry, clock: FakeClock
+) -> None:
+    # A caller may use unbounded priorities (a timestamp, say): past the labelled ones, each
+    # new priority must cost nothing once its keys are gone.
+    scrape = Scrape(registry, "pods")
+    queue = rl_queue(registry, clock)
+
+    async def through(priorities: range) -> None:
+        for priority in priorities:
+            queue.add("k", priority=priority)
+            scrape.depth(0)
+            key = await queue.get()
+            queue.done(key)
+
+    await through(range(1, 300))  # the labels are taken, and the allocator warmed up
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        await through(range(1000, 6000))
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 50_000, f"{grown} bytes kept for 5,000 priorities"
+    assert scrape.depth("exceeded_cardinality_limit") == 0
     queue.shutdown()
 
 
