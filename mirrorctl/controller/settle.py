@@ -6,6 +6,7 @@ import asyncio
 
 from structlog.typing import FilteringBoundLogger
 
+from mirrorctl.controller.timeout import is_expired_deadline
 from mirrorctl.metrics.controller import BoundControllerMetrics, ReconcileOutcome
 from mirrorctl.queue.interface import RateLimitingWorkQueue
 from mirrorctl.reconcile.errors import TerminalError
@@ -91,6 +92,8 @@ def settle(
         else:
             if is_panic(outcome):
                 metrics.reconcile_panics.inc()
+            elif is_expired_deadline(outcome):
+                metrics.reconcile_timeouts.inc()
             queue.add_rate_limited(request, priority=priority)
             log.error("reconciler error", exc_info=outcome)
         return ReconcileOutcome.ERROR

@@ -9,7 +9,16 @@ from contextlib import asynccontextmanager
 from mirrorctl.clock import Clock
 from mirrorctl.controller.errors import ReconcileTimeoutError
 
-__all__ = ["deadline"]
+__all__ = ["deadline", "is_expired_deadline"]
+
+
+class _DeadlineExpired(ReconcileTimeoutError):
+    """A `ReconcileTimeoutError` this module raised, not one the reconciler raised itself."""
+
+
+def is_expired_deadline(error: BaseException) -> bool:
+    """Whether ``error`` is a `deadline` running out (what the timeouts metric counts)."""
+    return isinstance(error, _DeadlineExpired)
 
 
 @asynccontextmanager
@@ -36,7 +45,7 @@ async def deadline(clock: Clock, seconds: float) -> AsyncIterator[None]:
         yield
     except asyncio.CancelledError:
         if expired and task.uncancel() <= cancelling_before:
-            raise ReconcileTimeoutError(f"reconcile exceeded its timeout of {seconds}s") from None
+            raise _DeadlineExpired(f"reconcile exceeded its timeout of {seconds}s") from None
         raise
     except BaseException:
         if expired:

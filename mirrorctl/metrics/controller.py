@@ -64,6 +64,12 @@ class ControllerMetrics:
             ["controller"],
             registry,
         )
+        self.reconcile_timeouts = CounterFamily(
+            "controller_runtime_reconcile_timeouts_total",
+            "Total number of reconciliation timeouts per controller",
+            ["controller"],
+            registry,
+        )
         self.reconcile_time = HistogramFamily(
             "controller_runtime_reconcile_time_seconds",
             "Length of time per reconciliation per controller",
@@ -92,6 +98,7 @@ class ControllerMetrics:
             reconcile_errors=self.reconcile_errors.labels(controller),
             terminal_reconcile_errors=self.terminal_reconcile_errors.labels(controller),
             reconcile_panics=self.reconcile_panics.labels(controller),
+            reconcile_timeouts=self.reconcile_timeouts.labels(controller),
             reconcile_time=self.reconcile_time.labels(controller),
             max_concurrent_reconciles=self.max_concurrent_reconciles.labels(controller),
             active_workers=self.active_workers.labels(controller),
@@ -106,6 +113,7 @@ class BoundControllerMetrics:
     reconcile_errors: Count
     terminal_reconcile_errors: Count
     reconcile_panics: Count
+    reconcile_timeouts: Count
     reconcile_time: Distribution
     max_concurrent_reconciles: Level
     active_workers: Level

@@ -25,6 +25,7 @@ EVERY_METRIC = [
     "controller_runtime_reconcile_errors_total",
     "controller_runtime_terminal_reconcile_errors_total",
     "controller_runtime_reconcile_panics_total",
+    "controller_runtime_reconcile_timeouts_total",
     "controller_runtime_reconcile_time_seconds",
     "controller_runtime_max_concurrent_reconciles",
     "controller_runtime_active_workers",

@@ -249,6 +249,7 @@ async def test_a_reconcile_over_its_timeout_is_cancelled_and_retried_as_an_error
         await h.clock.advance(0.1)
         assert cancelled == [10.0]
         assert h.total("error") == 1
+        assert h.metric("controller_runtime_reconcile_timeouts_total") == 1
         assert h.metric("controller_runtime_reconcile_time_seconds_sum") == 10.0
         await h.clock.advance(1)
         assert len(r.calls) == 2
@@ -266,6 +267,7 @@ async def test_a_timeout_raised_by_the_reconciler_is_an_ordinary_error() -> None
         await h.clock.advance(1)
         assert h.total("error") == 1
         assert h.total("success") == 1
+        assert h.metric("controller_runtime_reconcile_timeouts_total") == 0
 
 
 async def test_workers_never_exceed_max_concurrent_reconciles() -> None:
