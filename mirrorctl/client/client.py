@@ -167,10 +167,16 @@ class Client:
             )
         )
         self._ssl_context = ssl_context
-        # The key pair the TLS context holds, when the credentials hand out rotating ones.
-        self._client_certificate: ClientCertificate | None = getattr(
+        # The key pair the TLS context holds, when the credentials hand out rotating ones. The
+        # config's cert_file holds the pair of when it was loaded: a client built later from
+        # the same config (the leader election's) shares credentials another client may have
+        # renewed since, so the context takes the credentials' current pair.
+        certificate: ClientCertificate | None = getattr(
             self._credentials, "client_certificate", None
         )
+        if certificate is not None and ssl_context is not None:
+            load_key_pair(ssl_context, certificate.certificate, certificate.key)
+        self._client_certificate = certificate
         self._session = self._new_session()
         self._watches: weakref.WeakSet[WatchStream] = weakref.WeakSet()
 
@@ -258,15 +264,15 @@ class Client:
             self._metrics.observe(method, code, self._host, time.perf_counter() - started)
 
     async def _take_client_certificate(self) -> None:
-        """After a refresh: a new client certificate from the credentials is used from now on,
-        and no connection authenticated with the old one takes another request. As client-go
-        does, watches on them are cut too; informers resume them on new connections."""
+        """When the credentials hand out another pair: the new client certificate is used from
+        now on, and no connection authenticated with the old one takes another request. As
+        client-go does, watches on them are cut too; informers resume them on new connections."""
         certificate: ClientCertificate | None = getattr(
             self._credentials, "client_certificate", None
         )
-        if certificate is None or certificate == self._client_certificate:
+        previous, self._client_certificate = self._client_certificate, certificate
+        if certificate is None or certificate == previous:
             return
-        self._client_certificate = certificate
         if not isinstance(self._ssl_context, ssl.SSLContext):
             return  # plain http: no handshake to present it in
         load_key_pair(self._ssl_context, certificate.certificate, certificate.key)
@@ -297,6 +303,9 @@ class Client:
                 await self._limiter.acquire()
             if credentials.stale():
                 await credentials.refresh()
+            # Compared on every request, not only after a refresh of ours: the credentials may
+            # be shared with another client whose refresh rotated the certificate.
+            if getattr(credentials, "client_certificate", None) is not self._client_certificate:
                 await self._take_client_certificate()
             headers = {}
             authorization = credentials.authorization
@@ -330,7 +339,6 @@ class Client:
             if status == 401 and credentials.refreshable and not reauthenticated:
                 reauthenticated = True
                 await credentials.refresh(force=True)
-                await self._take_client_certificate()
                 continue
             delay = retry_delay(status, retry_after, idempotent=idempotent)
             if delay is not None and attempt_number < self._max_retries:

@@ -77,3 +77,30 @@ async def test_an_expiring_client_certificate_is_rotated_for_requests_and_watche
         assert (tmp_path / "runs").read_text() == "2"  # renewed ahead of expiry, no 401
 
         await watch_resumed(admin_client, informer, namespace)
+
+
+async def test_a_second_client_of_the_same_config_presents_the_current_certificate(
+    namespace: str, control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    # The manager builds the leader election's client from ``client.config``: it shares the
+    # exec credentials, whose certificate the first client may already have renewed.
+    first = await Client.from_kubeconfig(_kubeconfig(tmp_path, control_plane))
+    early = Client(first.config)  # built before any renewal, holding a kept connection
+    try:
+        await early.list(CONFIGMAPS, namespace)
+        await asyncio.sleep(LIFETIME + 1)  # the first certificate has expired
+        await first.list(CONFIGMAPS, namespace)  # renews it, for both clients
+        assert (tmp_path / "runs").read_text() == "2"
+
+        # Neither the client that saw the renewal happen elsewhere nor one built after it
+        # presents the expired certificate: no 401, so no third run of the plugin.
+        await early.create(CONFIGMAPS, {"metadata": {"name": "early"}}, namespace)
+        late = Client(first.config)
+        try:
+            await late.create(CONFIGMAPS, {"metadata": {"name": "late"}}, namespace)
+        finally:
+            await late.close()
+        assert (tmp_path / "runs").read_text() == "2"
+    finally:
+        await early.close()
+        await first.close()
