@@ -309,6 +309,7 @@ class Client:
                 await self._take_client_certificate()
             headers = {}
             authorization = credentials.authorization
+            certificate = self._client_certificate
             if authorization is not None:
                 headers["Authorization"] = authorization
             if content_type is not None:
@@ -338,7 +339,14 @@ class Client:
             retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
             if status == 401 and credentials.refreshable and not reauthenticated:
                 reauthenticated = True
-                await credentials.refresh(force=True)
+                # As client-go's maybeRefreshCreds: only the credentials this request carried
+                # are refreshed. When another request's 401 replaced them since it was sent,
+                # sending it again with the new ones is enough; a burst of 401s straddling a
+                # renewal must not run an exec plugin once more per late reply.
+                if credentials.authorization == authorization and (
+                    getattr(credentials, "client_certificate", None) == certificate
+                ):
+                    await credentials.refresh(force=True)
                 continue
             delay = retry_delay(status, retry_after, idempotent=idempotent)
             if delay is not None and attempt_number < self._max_retries:

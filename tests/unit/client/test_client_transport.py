@@ -172,3 +172,67 @@ async def test_a_proxy_failure_does_not_show_the_proxy_password(
     assert seen.headers["Proxy-Authorization"] == _PROXY_AUTHORIZATION
     assert shown in repr(caught.value)
     assert _PROXY_PASSWORD not in _text_of(caught.value)
+
+
+class _CountingCredentials:
+    """A refreshable bearer token whose every refresh hands out a new one (as an exec plugin
+    run does), counting the runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    @property
+    def authorization(self) -> str:
+        return f"Bearer token-{self.runs}"
+
+    @property
+    def refreshable(self) -> bool:
+        return True
+
+    def stale(self) -> bool:
+        return False
+
+    async def refresh(self, *, force: bool = False) -> None:
+        await asyncio.sleep(0)
+        self.runs += 1
+
+
+async def test_a_401_to_a_token_already_replaced_does_not_refresh_it_again(
+    server: Server,
+) -> None:
+    # Two requests go out with the same expired token. The first 401 renews it; the second
+    # 401 comes back after that renewal, for the old token: as client-go's exec
+    # authenticator (maybeRefreshCreds), the request is sent again with the new token and
+    # the plugin is not run a second time.
+    both_sent = asyncio.Event()
+    renewed_seen = asyncio.Event()
+
+    async def respond(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        body = orjson.dumps(_OBJECT)
+        if seen.headers["Authorization"] != "Bearer token-0":
+            renewed_seen.set()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return True
+        if len(server.requests) == 2:
+            both_sent.set()
+        await both_sent.wait()
+        if seen is server.requests[1]:
+            await renewed_seen.wait()  # answered once the other request got through renewed
+        writer.write(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+        return True
+
+    server.respond = respond
+    credentials = _CountingCredentials()
+    config = ClientConfig(f"http://127.0.0.1:{server.port}", credentials=credentials)
+    async with Client(config) as client:
+        results = await asyncio.gather(
+            client.get(CONFIGMAPS, "a", "n"), client.get(CONFIGMAPS, "b", "n")
+        )
+    assert list(results) == [_OBJECT, _OBJECT]
+    assert credentials.runs == 1
+    assert [seen.headers["Authorization"] for seen in server.requests] == [
+        "Bearer token-0",
+        "Bearer token-0",
+        "Bearer token-1",
+        "Bearer token-1",
+    ]
