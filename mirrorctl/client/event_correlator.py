@@ -32,8 +32,9 @@ class WriteKind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class CorrelationSettings:
-    """Defaults follow client-go: 10 distinct messages within 10 minutes collapse into one
-    aggregated event; per object a burst of 25 events, then one per 5 minutes."""
+    """Defaults follow client-go: 10 distinct messages, each within 10 minutes of the last,
+    collapse into one aggregated event; per object a burst of 25 events, then one per 5
+    minutes."""
 
     max_similar: int = 10
     aggregate_window: float = 600.0
@@ -64,7 +65,7 @@ class _Seen:
 
 @dataclass(slots=True)
 class _Similar:
-    first_seen: float
+    last_seen: float
     messages: set[str]
 
 
@@ -167,8 +168,11 @@ class EventCorrelator:
         key = _similar_key(event)
         message = str(event.get("message", ""))
         similar = self._similar.get(key)
-        if similar is None or now - similar.first_seen > settings.aggregate_window:
-            similar = _Similar(first_seen=now, messages=set())
+        # A rolling window, as client-go's: measured from the last similar event, so a steady
+        # stream stays on its aggregated Event rather than starting over every window.
+        if similar is None or now - similar.last_seen > settings.aggregate_window:
+            similar = _Similar(last_seen=now, messages=set())
+        similar.last_seen = now
         if len(similar.messages) < settings.max_similar:
             # Past the limit the set only has to stay there: it grows no more.
             similar.messages.add(message)

@@ -175,3 +175,18 @@ def test_distinct_messages_of_one_aggregate_are_not_all_kept() -> None:
         AGGREGATED_MESSAGE_PREFIX + "failed at step 1000",
         999,
     )
+
+
+def test_the_aggregation_window_rolls_with_each_similar_event() -> None:
+    # As client-go's "10 times in a 10 minute rolling interval": the window is measured from
+    # the last similar event, so a steady stream of messages stays on the aggregated Event
+    # instead of starting anew (with fresh, separate Events) every window.
+    correlator = EventCorrelator(CorrelationSettings(max_similar=2, aggregate_window=60.0))
+    correlator.correlate(event("m1"), 0.0)
+    aggregated = correlator.correlate(event("m2"), 30.0)
+    assert aggregated.event["message"] == AGGREGATED_MESSAGE_PREFIX + "m2"
+    for number, now in ((3, 60.0), (4, 90.0), (5, 120.0)):
+        decision = correlator.correlate(event(f"m{number}"), now)
+        assert decision.kind is WriteKind.PATCH
+        assert decision.event["metadata"]["name"] == aggregated.event["metadata"]["name"]
+        assert decision.event["message"] == AGGREGATED_MESSAGE_PREFIX + f"m{number}"
