@@ -178,7 +178,10 @@ class EventCorrelator:
             similar.messages.add(message)
         _touch(self._similar, key, similar, settings.max_entries)
         if len(similar.messages) < settings.max_similar:
-            return event, (*key, message)
+            # As client-go's event key, the field (a container) is part of what is "the same
+            # event"; aggregation, as there, ignores it.
+            field_path = str((event.get("involvedObject") or {}).get("fieldPath", ""))
+            return event, (*key, field_path, message)
         # From here on every new message lands on one Event (counted under the key without
         # the message) whose text is the latest message.
         return {**event, "message": AGGREGATED_MESSAGE_PREFIX + message}, key

@@ -190,3 +190,18 @@ def test_the_aggregation_window_rolls_with_each_similar_event() -> None:
         assert decision.kind is WriteKind.PATCH
         assert decision.event["metadata"]["name"] == aggregated.event["metadata"]["name"]
         assert decision.event["message"] == AGGREGATED_MESSAGE_PREFIX + f"m{number}"
+
+
+def test_the_same_message_about_another_field_is_a_new_event() -> None:
+    # client-go's event key holds involvedObject.fieldPath: the same message about two
+    # containers of a pod is two Events, not one Event counted twice that names only the
+    # first container.
+    correlator = EventCorrelator()
+    first = event("restarted")
+    first["involvedObject"]["fieldPath"] = "spec.containers{a}"
+    second = event("restarted")
+    second["involvedObject"]["fieldPath"] = "spec.containers{b}"
+    assert correlator.correlate(first, 0.0).kind is WriteKind.CREATE
+    decision = correlator.correlate(second, 1.0)
+    assert decision.kind is WriteKind.CREATE
+    assert decision.event["involvedObject"]["fieldPath"] == "spec.containers{b}"
