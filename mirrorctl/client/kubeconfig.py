@@ -125,7 +125,13 @@ def _named(document: Mapping[str, Any], section: str, body_key: str, path: Path)
             raise KubeconfigError(
                 f"kubeconfig {str(path)!r}: {section} entry {name!r} has no {body_key} mapping"
             )
-        named[name] = body  # the last of duplicates wins within one file, as in client-go
+        if name in named:
+            # client-go refuses the file too ("duplicate name in list"): which entry was
+            # meant cannot be known, and kubectl would not run with it either.
+            raise KubeconfigError(
+                f"kubeconfig {str(path)!r}: {section} has more than one entry named {name!r}"
+            )
+        named[name] = body
     return named
 
 

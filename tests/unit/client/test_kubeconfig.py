@@ -443,6 +443,14 @@ def test_missing_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         kubeconfig_paths()
 
 
+@pytest.mark.parametrize("section", ["clusters", "users", "contexts"])
+def test_two_entries_of_one_name_in_a_file_are_refused(tmp_path: Path, section: str) -> None:
+    doc = kubeconfig_doc()
+    doc[section].append(dict(doc[section][0]))
+    with pytest.raises(KubeconfigError, match=f"{section} has more than one entry named 'main'"):
+        read_kubeconfig([write_doc(tmp_path / "config", doc)])
+
+
 async def test_unreadable_token_file_is_an_error(tmp_path: Path) -> None:
     path = write_doc(tmp_path / "config", with_user({"tokenFile": "absent-token"}))
     with pytest.raises(KubeconfigError, match=r"cannot read the token file .*absent-token"):
