@@ -88,6 +88,22 @@ def test_v6_used_when_no_v4() -> None:
     assert outcome.receiver.ip_address == "fd00::9"
 
 
+def test_v4_is_preferred_whatever_the_names() -> None:
+    # The v6 InstanceIP sorts first by name: only the family can make the v4 one win.
+    outcome = resolve(
+        [analyzer_pod()],
+        [analyzer_vmi()],
+        [
+            iip("zz-v4", "10.128.0.200", vmi_name="analyzer-0-eth0", namespace="mon"),
+            iip("aa-v6", "fd00::9", vmi_name="analyzer-0-eth0", namespace="mon", family="v6"),
+        ],
+    )
+    assert isinstance(outcome, Resolved)
+    assert outcome.receiver.ip_address == "10.128.0.200"
+    assert outcome.receiver.instance_ip is not None
+    assert outcome.receiver.instance_ip.name == "zz-v4"
+
+
 def test_vm_reference_falls_back_to_the_vmi_reference() -> None:
     outcome = resolve(
         [analyzer_pod()],
