@@ -328,6 +328,19 @@ async def test_a_host_network_pod_is_ignored() -> None:
     assert world.status("md1")["sourceCount"] == 0
 
 
+async def test_a_host_network_analyzer_pod_is_ignored() -> None:
+    # Spec 3: a hostNetwork pod has no VMI of its own and is ignored, as an analyzer too:
+    # whatever VM or VMI is found under its name (a former incarnation's) gets none of our
+    # keys, and it is never the receiver.
+    world = World()
+    analyzer_setup(world, pod=analyzer_pod(host_network=True))
+    await world.converge()
+    assert keys.ANALYZER_POD not in world.labels(VM, "vm-a")
+    assert keys.ANALYZER_INTERFACE not in world.labels(VMI, "ns/a-eth0")
+    assert world.status("md1")["state"] == "Pending"
+    assert ready(world)["reason"] == "AnalyzerPodNotFound"
+
+
 async def test_stale_keys_of_a_gone_pod_are_removed() -> None:
     world = World()
     world.put(
