@@ -93,3 +93,55 @@ def test_printer_columns() -> None:
     assert columns["IP"] == ".status.ipAddress"
     assert columns["State"] == ".status.state"
     assert columns["Age"] == ".metadata.creationTimestamp"
+
+
+@pytest.mark.parametrize(
+    ("kind", "short"),
+    [
+        ("MirrorDestination", "md"),
+        ("VirtualMachine", "vm"),
+        ("VirtualMachineInterface", "vmi"),
+        ("InstanceIP", "iip"),
+        ("VirtualNetwork", "vn"),
+        ("RoutingInstance", "ri"),
+    ],
+)
+def test_short_names(kind: str, short: str) -> None:
+    # Spec section 1's table: the short names users type (kubectl get md).
+    assert short in crds()[kind]["spec"]["names"]["shortNames"]
+
+
+# Spec section 1's MirrorDestination table: (field, default, enum, minimum, maximum); None
+# where the table gives none. udpPort has no default: unset lets the vRouter use 8099.
+SPEC_TABLE = [
+    ("trafficDirection", "both", ["ingress", "egress", "both"], None, None),
+    ("udpPort", None, None, 1, 65535),
+    ("juniperHeader", True, None, None, None),
+    ("nextHopMode", "dynamic", ["dynamic", "static"], None, None),
+    ("nicAssistedMirroring", False, None, None, None),
+    ("nicAssistedVlanID", None, None, 0, 4094),
+    ("externalAnalyzer", False, None, None, None),
+]
+
+
+@pytest.mark.parametrize(("field", "default", "enum", "minimum", "maximum"), SPEC_TABLE)
+def test_spec_defaults_enums_and_ranges_follow_the_spec_table(
+    field: str, default: object, enum: list[str] | None, minimum: int | None, maximum: int | None
+) -> None:
+    node = schema("MirrorDestination")["properties"]["spec"]["properties"][field]
+    assert node.get("default") == default
+    assert node.get("enum") == enum
+    assert (node.get("minimum"), node.get("maximum")) == (minimum, maximum)
+    # and the model agrees with the CRD (on CN2 the CRD is CN2's own, so mirrorctl must not
+    # rely on the apiserver having applied the defaults)
+    model_field = next(
+        f for f in MirrorDestinationSpec.model_fields.values() if f.serialization_alias == field
+    )
+    assert model_field.default == default
+
+
+def test_the_vxlan_id_range() -> None:
+    header = schema("MirrorDestination")["properties"]["spec"]["properties"]["staticNextHopHeader"]
+    vxlan = header["properties"]["vxlanID"]
+    assert (vxlan["minimum"], vxlan["maximum"]) == (1, 16_777_215)
+    assert set(header["required"]) == {"vTEPDestinationIP", "vTEPDestinationMac", "vxlanID"}
