@@ -136,6 +136,29 @@ def test_ip_from_network_status_when_no_instance_ip() -> None:
     assert outcome.notes == ("the analyzer IP 10.0.0.2 comes from the pod's network-status",)
 
 
+def test_the_instance_ip_wins_over_the_network_status() -> None:
+    # Spec 4.4: the network-status is only a fallback, even when it names another address.
+    p = analyzer_pod(network_status=[{"interface": "eth0", "ips": ["10.0.0.2"], "default": True}])
+    outcome = resolve(
+        [p], [analyzer_vmi()], [iip("v4", "10.0.0.9", vmi_name="analyzer-0-eth0", namespace="mon")]
+    )
+    assert isinstance(outcome, Resolved)
+    assert outcome.receiver.ip_address == "10.0.0.9"
+    assert outcome.receiver.instance_ip is not None
+    assert outcome.notes == ()
+
+
+def test_the_network_status_fallback_skips_addresses_that_cannot_receive() -> None:
+    p = analyzer_pod(
+        network_status=[
+            {"interface": "eth0", "ips": ["0.0.0.0", "224.0.0.5", "10.0.0.2"], "default": True}
+        ]
+    )
+    outcome = resolve([p], [analyzer_vmi()], [])
+    assert isinstance(outcome, Resolved)
+    assert outcome.receiver.ip_address == "10.0.0.2"
+
+
 def test_secondary_analyzer_interface() -> None:
     p = analyzer_pod(
         annotations={},
