@@ -273,6 +273,19 @@ async def test_an_analyzer_that_stops_being_one_is_unlabelled() -> None:
     assert keys.ANALYZER_INTERFACE not in world.labels(VMI, "ns/a-eth0")
 
 
+async def test_only_the_newest_vm_of_an_analyzer_pod_is_labelled() -> None:
+    # Spec 2: the label goes on the analyzer pod's VM; a VM left from an older incarnation of
+    # the pod (same name) is not it, and loses the label it carried.
+    world = World()
+    older = b.vm("vm-a-old", pod_name="a", labels={keys.ANALYZER_POD: "sniffer", "x": "y"})
+    older["metadata"]["creationTimestamp"] = "2023-01-01T00:00:00Z"
+    world.put(VM, older)
+    analyzer_setup(world)
+    await world.converge()
+    assert world.labels(VM, "vm-a")[keys.ANALYZER_POD] == "sniffer"
+    assert world.labels(VM, "vm-a-old") == {"x": "y"}
+
+
 async def test_the_marked_secondary_wins_over_eth0() -> None:
     world = World()
     networks = [{"name": "blue", "cni-args": {keys.ANALYZER_INTERFACE: "true"}}]
