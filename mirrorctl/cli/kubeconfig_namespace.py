@@ -17,7 +17,9 @@ SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/
 
 def _load(path: Path) -> Mapping[str, Any]:
     try:
-        loaded: Any = yaml.safe_load(path.read_text())
+        # Bytes, as the client's loader reads them: YAML then decodes UTF-8 or, after a
+        # byte-order mark, UTF-16, and reports bytes that are neither as a YAMLError.
+        loaded: Any = yaml.safe_load(path.read_bytes())
     except (OSError, yaml.YAMLError):
         return {}  # loading the client reports an unreadable kubeconfig properly
     return loaded if isinstance(loaded, Mapping) else {}

@@ -53,3 +53,17 @@ def test_in_cluster_reads_the_service_account(tmp_path: Path) -> None:
     assert default_namespace(in_cluster=True, service_account_namespace=tmp_path / "no") == (
         "default"
     )
+
+
+def test_a_file_that_is_not_utf8_gives_default(tmp_path: Path) -> None:
+    # Loading the client reports the file; looking up the namespace first must not raise.
+    path = tmp_path / "kc"
+    path.write_bytes(b"current-context: \xff\xfe\n")
+    assert default_namespace(path) == "default"
+
+
+def test_a_utf16_file_is_read_as_the_client_reads_it(tmp_path: Path) -> None:
+    # YAML (and the client's loader) honour a byte-order mark; so does the namespace lookup.
+    path = _write(tmp_path / "kc", "one", {"one": "team-a"})
+    path.write_bytes(path.read_text().encode("utf-16"))
+    assert default_namespace(path) == "team-a"

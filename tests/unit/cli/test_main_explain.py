@@ -68,3 +68,14 @@ def test_a_pod_outside_the_watched_namespace(
     kubeconfig.write_text("apiVersion: v1\nkind: Config\n")
     assert main(["explain", "web", "-n", "team-b", "--kubeconfig", str(kubeconfig)]) == 1
     assert "watch namespace 'team-a' only" in capsys.readouterr().err
+
+
+def test_a_kubeconfig_that_is_not_utf8_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_bytes(b"\x00\xff garbage")
+    assert main(["explain", "web", "--kubeconfig", str(kubeconfig)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("mirrorctl: cannot load the cluster configuration:")
