@@ -51,11 +51,17 @@ class RunSettings(BaseSettings):
     leader_elect: bool = Field(False, description="run only while holding the Lease")
     lease_name: str = Field("mirrorctl-leader", min_length=1)
     lease_namespace: str = Field("mirrorctl-system", min_length=1)
-    lease_duration: float = Field(15.0, gt=0, description="seconds a standby waits to take over")
-    renew_deadline: float = Field(
-        10.0, gt=0, description="seconds the leader keeps trying to renew"
+    # Finite: the leader election refuses an infinite timing (a traceback once the client is
+    # open), and a Lease holds whole seconds.
+    lease_duration: float = Field(
+        15.0, gt=0, allow_inf_nan=False, description="seconds a standby waits to take over"
     )
-    retry_period: float = Field(2.0, gt=0, description="seconds between Lease attempts")
+    renew_deadline: float = Field(
+        10.0, gt=0, allow_inf_nan=False, description="seconds the leader keeps trying to renew"
+    )
+    retry_period: float = Field(
+        2.0, gt=0, allow_inf_nan=False, description="seconds between Lease attempts"
+    )
     metrics_bind_address: str = Field("0.0.0.0:8080", description="host:port for /metrics")
     health_probe_bind_address: str = Field("0.0.0.0:8081", description="host:port for probes")
     log_format: Literal["json", "console"] = "json"

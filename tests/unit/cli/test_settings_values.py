@@ -36,3 +36,21 @@ def test_a_bad_namespace_flag_is_a_bad_setting(capsys: pytest.CaptureFixture[str
     assert len(err) == 1, err
     assert "invalid setting namespace (--namespace / MIRRORCTL_NAMESPACE)" in err[0]
     assert "not a valid name" in err[0]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--lease-duration", "inf"],
+        ["--lease-duration", "Infinity", "--renew-deadline", "1e308"],
+    ],
+)
+def test_an_infinite_number_of_seconds_is_a_bad_setting(
+    flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An infinite lease passed the settings and failed in the leader election's own check,
+    # a traceback once the client was open.
+    assert main(["run", "--leader-elect", *flags]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(f"mirrorctl: invalid setting {flags[0][2:].replace('-', '_')} ")
