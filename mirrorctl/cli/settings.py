@@ -42,7 +42,7 @@ class RunSettings(BaseSettings):
     config_file: ClassVar[Path | None] = None
 
     kubeconfig: Path | None = Field(
-        None, description="kubeconfig path; unset: $KUBECONFIG, ~/.kube/config, or in-cluster"
+        None, description="kubeconfig path; unset: $KUBECONFIG, else ~/.kube/config"
     )
     context: str | None = Field(None, description="kubeconfig context")
     in_cluster: bool = Field(False, description="use the pod's service account")
