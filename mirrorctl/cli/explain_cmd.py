@@ -16,6 +16,7 @@ from mirrorctl.cli.explain_dryrun import DryRun
 from mirrorctl.cli.explain_pod import PodExplainer
 from mirrorctl.cli.explain_render import Explanation, render_json, render_text
 from mirrorctl.cli.kubeconfig_namespace import default_namespace
+from mirrorctl.cli.logs import error_line
 from mirrorctl.cli.settings import RunSettings
 from mirrorctl.client import Client
 
@@ -70,12 +71,12 @@ async def explain(
     try:
         client = await _client(settings)
     except Exception as error:  # kubernetes-asyncio raises its own errors for bad kubeconfigs
-        print(f"mirrorctl: cannot load the cluster configuration: {error}", file=err)
+        print(f"mirrorctl: cannot load the cluster configuration: {error_line(error)}", file=err)
         return 1
     try:
         explanation = await _explain(client, settings, request, namespace, err)
     except ClusterReadError as error:
-        print(f"mirrorctl: {error}", file=err)
+        print(f"mirrorctl: {error_line(error)}", file=err)
         return 1
     finally:
         await client.close()

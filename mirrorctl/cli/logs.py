@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import structlog
 
-__all__ = ["configure_logging", "redact"]
+__all__ = ["configure_logging", "error_line", "redact"]
 
 _SECRET_KEY = re.compile(r"token|authorization|password|secret|credential|bearer", re.I)
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
@@ -40,6 +40,14 @@ def _clean(value: Any) -> Any:
         # A plain tuple, not the original type: a named tuple's constructor takes fields.
         return [_clean(v) for v in value] if isinstance(value, list) else tuple(map(_clean, value))
     return value
+
+
+def error_line(message: object) -> str:
+    """``message`` as the one line a command prints on stderr: whitespace collapsed, and the
+    redaction of the logs applied, since an error can quote a response body that echoes the
+    request's Authorization header."""
+    text: str = _clean(" ".join(str(message).split()))
+    return text
 
 
 def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

@@ -21,7 +21,7 @@ from mirrorctl.cli.explain_args import (
     explain_request,
     usage_error,
 )
-from mirrorctl.cli.logs import configure_logging
+from mirrorctl.cli.logs import configure_logging, error_line
 from mirrorctl.cli.settings import RunSettings
 
 __all__ = ["main"]
@@ -199,19 +199,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mirrorctl: {error}", file=sys.stderr)
         return 2
     except (ClusterConfigError, LeaseAccessError) as error:
-        print(f"mirrorctl: {error}", file=sys.stderr)
+        print(f"mirrorctl: {error_line(error)}", file=sys.stderr)
         return 1
     except ManagerError as error:
         # An expected end of a run (leadership lost): what happened, and why, in one line; the
         # logs before it hold the detail.
         cause = f": {error.__cause__}" if error.__cause__ is not None else ""
-        print(f"mirrorctl: {error}{cause}", file=sys.stderr)
+        print(f"mirrorctl: {error_line(f'{error}{cause}')}", file=sys.stderr)
         return 1
     except OSError as error:
         # A listener that cannot bind (address in use, not local, privileged port): the
         # manager's log line holds the traceback; the command ends in one line, as a runtime
         # failure.
-        print(f"mirrorctl: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"mirrorctl: {error_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
