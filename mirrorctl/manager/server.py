@@ -45,6 +45,13 @@ class HttpServer:
             else:
                 site = web.TCPSite(self._runner, requested.host, requested.port, reuse_address=True)
             await site.start()
+        except socket.gaierror as error:
+            await self._runner.cleanup()
+            # The resolver's message ("Name or service not known") names no host.
+            raise OSError(
+                error.errno,
+                f"cannot resolve the host of bind address {requested}: {error.strerror}",
+            ) from error
         except BaseException:
             await self._runner.cleanup()
             raise

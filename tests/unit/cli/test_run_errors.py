@@ -77,3 +77,24 @@ def test_a_bind_address_in_use_is_one_line_and_exit_1(
     assert address.rsplit(":", 1)[1] in err[-1]
     assert "address already in use" in err[-1]
     assert not any(line.startswith("Traceback") for line in err)
+
+
+def test_a_bind_host_that_does_not_resolve_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The resolver's own message ("Name or service not known") named neither the host nor the
+    # setting.
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\n"
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"
+    )
+    argv = ["run", "--kubeconfig", str(kubeconfig), "--event-loop", "asyncio"]
+    argv += ["--metrics-bind-address", "nosuchhost.invalid:8080"]
+    argv += ["--health-probe-bind-address", "127.0.0.1:0"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("mirrorctl: ")
+    assert "nosuchhost.invalid:8080" in err[-1]
