@@ -17,6 +17,7 @@ from mirrorctl.cli.explain_pod import PodExplainer
 from mirrorctl.cli.explain_render import Explanation, render_json, render_text
 from mirrorctl.cli.kubeconfig_namespace import default_namespace
 from mirrorctl.cli.logs import error_line
+from mirrorctl.cli.paths import not_a_file
 from mirrorctl.cli.settings import RunSettings
 from mirrorctl.client import Client
 
@@ -65,8 +66,9 @@ async def explain(
             file=err,
         )
         return 1
-    if settings.kubeconfig is not None and not settings.kubeconfig.is_file():
-        print(f"mirrorctl: kubeconfig {settings.kubeconfig} does not exist", file=err)
+    problem = None if settings.kubeconfig is None else not_a_file(settings.kubeconfig)
+    if problem is not None:
+        print(f"mirrorctl: kubeconfig {settings.kubeconfig} {problem}", file=err)
         return 1
     try:
         client = await _client(settings)

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["config_candidates", "config_dir"]
+__all__ = ["config_candidates", "config_dir", "not_a_file"]
 
 
 def config_candidates() -> list[Path]:
@@ -36,3 +36,11 @@ def config_dir(candidates: list[Path] | None = None) -> Path:
         f"the mirrorctl manifests (config/crd, config/rbac, ...) were not found in {looked}; "
         "set MIRRORCTL_CONFIG_DIR to the config/ directory of a mirrorctl checkout"
     )
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (None when it can be): a directory exists, and
+    "does not exist" would send the user looking for a typo."""
+    if path.is_file():
+        return None
+    return "is a directory, not a file" if path.is_dir() else "does not exist"

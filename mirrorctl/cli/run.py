@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mirrorctl.cli.gc_tuning import freeze_once_synced
+from mirrorctl.cli.paths import not_a_file
 from mirrorctl.cli.settings import RunSettings
 from mirrorctl.leaderelection.config import LeaderElectionConfig
 from mirrorctl.manager.manager import Manager
@@ -52,8 +53,9 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
     client_options: dict[str, object] = {"disable_compression": settings.disable_compression}
     if settings.qps is not None:
         client_options.update(qps=settings.qps, burst=settings.burst)
-    if settings.kubeconfig is not None and not settings.kubeconfig.is_file():
-        raise ClusterConfigError(f"kubeconfig {settings.kubeconfig} does not exist")
+    problem = None if settings.kubeconfig is None else not_a_file(settings.kubeconfig)
+    if problem is not None:
+        raise ClusterConfigError(f"kubeconfig {settings.kubeconfig} {problem}")
     try:
         if settings.in_cluster:
             manager = await Manager.in_cluster(options, **client_options)

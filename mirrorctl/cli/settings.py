@@ -15,6 +15,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from mirrorctl.cli.paths import not_a_file
 from mirrorctl.manager.address import BindAddress
 from mirrorctl.mirroring.names import check_object_name
 from mirrorctl.mirroring.resources import DEFAULT_CONTRAIL_VERSION, contrail_resources
@@ -147,9 +148,10 @@ class RunSettings(BaseSettings):
     @classmethod
     def load(cls, flags: dict[str, Any], config_file: Path | None) -> RunSettings:
         """Flags win over the environment, which wins over the file."""
-        if config_file is not None and not config_file.is_file():
-            raise FileNotFoundError(f"config file {config_file} does not exist")
         if config_file is not None:
+            problem = not_a_file(config_file)
+            if problem is not None:
+                raise FileNotFoundError(f"config file {config_file} {problem}")
             _check_config_file(config_file)
         bound = type("BoundRunSettings", (cls,), {"config_file": config_file})
         settings: RunSettings = bound(**flags)

@@ -98,3 +98,16 @@ def test_a_bind_host_that_does_not_resolve_is_named(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("mirrorctl: ")
     assert "nosuchhost.invalid:8080" in err[-1]
+
+
+@pytest.mark.parametrize("command", [["run"], ["explain", "web"]])
+def test_a_directory_given_as_a_file_is_called_one(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It exists: "does not exist" sent the user looking for a typo in the path.
+    assert main([*command, "--kubeconfig", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"mirrorctl: kubeconfig {tmp_path} is a directory, not a file"]
+    assert main([*command, "--config", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"mirrorctl: config file {tmp_path} is a directory, not a file"]
