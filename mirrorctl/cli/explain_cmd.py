@@ -17,6 +17,7 @@ from mirrorctl.cli.explain_pod import PodExplainer
 from mirrorctl.cli.explain_render import Explanation, render_json, render_text
 from mirrorctl.cli.kubeconfig_namespace import default_namespace
 from mirrorctl.cli.logs import error_line
+from mirrorctl.cli.output import write_output
 from mirrorctl.cli.paths import not_a_file
 from mirrorctl.cli.settings import RunSettings
 from mirrorctl.client import Client
@@ -91,6 +92,5 @@ async def explain(
         print(f"mirrorctl: {what} not found", file=err)
         return 1
     render = render_json if request.output == "json" else render_text
-    out.write(render(explanation))
-    out.flush()
+    write_output(out, render(explanation))
     return 0

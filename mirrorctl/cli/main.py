@@ -22,6 +22,7 @@ from mirrorctl.cli.explain_args import (
     usage_error,
 )
 from mirrorctl.cli.logs import configure_logging, error_line
+from mirrorctl.cli.output import OutputError
 from mirrorctl.cli.settings import RunSettings
 
 __all__ = ["main"]
@@ -134,9 +135,9 @@ def _explain(settings: RunSettings, args: argparse.Namespace) -> int:
 
 
 def _reader_gone() -> int:
-    """Stdout's reader went away (``mirrorctl manifests | head``): end quietly, as a command
-    killed by SIGPIPE does, with stdout on /dev/null so the interpreter's last flush at exit
-    does not fail again."""
+    """Stdout's reader went away (``mirrorctl manifests | head``), or stdout cannot be written:
+    end with status 1, as a command killed by SIGPIPE does, with stdout on /dev/null so the
+    interpreter's last flush at exit does not fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
@@ -155,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return manifests()
         except BrokenPipeError:
             return _reader_gone()
+        except OutputError as error:
+            print(f"mirrorctl: {error}", file=sys.stderr)
+            return _reader_gone()
     try:
         settings = _settings(args)
     except ValidationError as e:
@@ -168,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _explain(settings, args)
         except BrokenPipeError:
+            return _reader_gone()
+        except OutputError as error:
+            print(f"mirrorctl: {error}", file=sys.stderr)
             return _reader_gone()
     configure_logging(settings.log_format, settings.log_level)
     command = args.command

@@ -11,6 +11,7 @@ import yaml
 
 from mirrorctl import __version__
 from mirrorctl.cli.kustomization import kustomization_files
+from mirrorctl.cli.output import write_output
 from mirrorctl.cli.paths import config_dir
 from mirrorctl.manifests import load_manifests
 
@@ -76,6 +77,5 @@ def manifests(*, stdout: TextIO | None = None, stderr: TextIO | None = None) -> 
     except (OSError, ValueError, yaml.YAMLError) as err:
         print(f"mirrorctl: {err}", file=stderr if stderr is not None else sys.stderr)
         return 1
-    out.write(render_manifests(docs))
-    out.flush()
+    write_output(out, render_manifests(docs))
     return 0

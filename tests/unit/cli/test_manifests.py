@@ -135,3 +135,21 @@ def test_a_reader_that_goes_away_ends_manifests_quietly() -> None:
     os.close(write)
     assert done.stderr == ""
     assert done.returncode == 1
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_1() -> None:
+    # `mirrorctl manifests > file` on a full disk: a traceback before.
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "mirrorctl", "manifests"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.stderr.splitlines() == [
+        "mirrorctl: cannot write the output: No space left on device"
+    ]
+    assert done.returncode == 1
