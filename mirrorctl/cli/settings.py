@@ -95,6 +95,14 @@ class RunSettings(BaseSettings):
         # bad setting (exit 2) instead of a traceback once the client is open.
         return None if value is None else check_object_name(value, what="namespace")
 
+    @field_validator("lease_name", "lease_namespace")
+    @classmethod
+    def _lease(cls, value: str, info: ValidationInfo) -> str:
+        # The apiserver refuses such a Lease (422) and the election retries it for good,
+        # saying so at debug level only: the controller would never start.
+        what = "Lease name" if info.field_name == "lease_name" else "Lease namespace"
+        return check_object_name(value, what=what)
+
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, value: str | None) -> str | None:

@@ -10,6 +10,10 @@ from mirrorctl.cli.main import main
         ("MIRRORCTL_NAMESPACE", "", "namespace"),
         ("MIRRORCTL_CLUSTER_NAME", "", "cluster_name"),
         ("MIRRORCTL_KUBECONFIG", "", "kubeconfig"),
+        # The apiserver refuses the Lease (422) and run waited for it forever, logging why
+        # at debug level only.
+        ("MIRRORCTL_LEASE_NAME", "Mirrorctl_Leader", "lease_name"),
+        ("MIRRORCTL_LEASE_NAMESPACE", "Mirrorctl System", "lease_namespace"),
     ],
 )
 @pytest.mark.parametrize("command", [["run"], ["explain", "web"]])
