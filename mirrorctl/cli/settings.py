@@ -3,6 +3,7 @@ file, then defaults. ``config/mirrorctl.yaml`` documents every one."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -86,7 +87,9 @@ class RunSettings(BaseSettings):
         # Path("") is the current directory: "kubeconfig . does not exist" would follow.
         if value == "":
             raise ValueError("must not be empty (leave it unset for $KUBECONFIG)")
-        return value
+        # "~/..." as the loader reads $KUBECONFIG; no shell expands it in a file, a quoted
+        # variable or --kubeconfig=~/...
+        return os.path.expanduser(value) if isinstance(value, str) else value
 
     @field_validator("namespace")
     @classmethod

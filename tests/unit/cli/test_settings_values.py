@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from mirrorctl.cli.main import main
+from mirrorctl.cli.settings import RunSettings
 
 
 @pytest.mark.parametrize(
@@ -58,3 +61,22 @@ def test_an_infinite_number_of_seconds_is_a_bad_setting(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     assert err[0].startswith(f"mirrorctl: invalid setting {flags[0][2:].replace('-', '_')} ")
+
+
+@pytest.mark.parametrize("source", ["flag", "env", "file"])
+def test_a_kubeconfig_under_home_may_be_written_with_a_tilde(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As the loader reads $KUBECONFIG: "kubeconfig ~/prod does not exist" followed before, in
+    # a file, a quoted variable or --kubeconfig=~/prod, which no shell expands.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = None
+    flags: dict[str, str] = {}
+    if source == "flag":
+        flags["kubeconfig"] = "~/prod"
+    elif source == "env":
+        monkeypatch.setenv("MIRRORCTL_KUBECONFIG", "~/prod")
+    else:
+        config = tmp_path / "mirrorctl.yaml"
+        config.write_text("kubeconfig: ~/prod\n")
+    assert RunSettings.load(flags, config).kubeconfig == tmp_path / "prod"
