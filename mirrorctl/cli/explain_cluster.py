@@ -4,6 +4,7 @@ its informers started; its controllers never run and nothing is written."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TextIO
@@ -52,7 +53,8 @@ async def _probe(client: Client, informer: SharedInformer) -> None:
         raise ClusterReadError(f"listing {label} failed: {err}") from None
     except (TimeoutError, aiohttp.ClientError, OSError) as err:
         raise ClusterReadError(
-            f"cannot reach the apiserver at {client.config.host}: {err or type(err).__name__}"
+            # str(): an exception is always true, and a TimeoutError's message is empty.
+            f"cannot reach the apiserver at {client.config.host}: {str(err) or type(err).__name__}"
         ) from None
 
 
@@ -75,12 +77,22 @@ async def cluster_view(
     mirroring = setup_mirroring(manager, mirroring_settings(settings))
     factory = manager.informers
     informers = factory.informers()
-    for informer in informers:
-        await _probe(client, informer)
+    # One deadline for the probes and the sync: an apiserver that accepts connections and
+    # never answers would otherwise hold the first probe for the client's request timeout.
+    deadline = asyncio.get_running_loop().time() + timeout
+    try:
+        async with asyncio.timeout_at(deadline):
+            for informer in informers:
+                await _probe(client, informer)
+    except TimeoutError:
+        raise ClusterReadError(
+            f"the apiserver at {client.config.host} did not answer within {timeout:.0f}s"
+        ) from None
     await factory.start()
     try:
         async with Progress(lambda elapsed: sync_status(informers, elapsed), stream=stderr):
-            synced = await factory.wait_for_sync(timeout)
+            remaining = max(deadline - asyncio.get_running_loop().time(), 0.0)
+            synced = await factory.wait_for_sync(remaining)
         if not synced:
             raise ClusterReadError(
                 f"the cluster could not be read within {timeout:.0f}s "
