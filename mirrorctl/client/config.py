@@ -84,9 +84,21 @@ class ClientConfig:
         """The TLS context for an https host (reads the CA and client key pair from disk)."""
         if urlsplit(self.host).scheme != "https":
             return None
-        context = ssl.create_default_context(cafile=self.ca_file)
+        # OpenSSL's messages ("[SSL] PEM lib") say neither what failed nor where.
+        try:
+            context = ssl.create_default_context(cafile=self.ca_file)
+        except ssl.SSLError as error:
+            raise ValueError(
+                f"the certificate authority is not a PEM certificate: {error.reason or error}"
+            ) from None
         if self.cert_file:
-            context.load_cert_chain(self.cert_file, keyfile=self.key_file)
+            try:
+                context.load_cert_chain(self.cert_file, keyfile=self.key_file)
+            except ssl.SSLError as error:
+                raise ValueError(
+                    "the client certificate and key are not a usable PEM pair: "
+                    f"{error.reason or error}"
+                ) from None
         if not self.verify_ssl:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE

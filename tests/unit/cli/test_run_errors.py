@@ -111,3 +111,38 @@ def test_a_directory_given_as_a_file_is_called_one(
     assert main([*command, "--config", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"mirrorctl: config file {tmp_path} is a directory, not a file"]
+
+
+@pytest.mark.parametrize(
+    ("cluster", "user", "named"),
+    [
+        ("certificate-authority-data: bm90IGEgY2VydA==", "{token: t}", "certificate authority"),
+        (
+            "insecure-skip-tls-verify: true",
+            "{client-certificate-data: bm90IGEgY2VydA==, client-key-data: bm90IGEga2V5}",
+            "client certificate and key",
+        ),
+    ],
+    ids=["ca", "key-pair"],
+)
+@pytest.mark.parametrize("command", [["run"], ["explain", "web"]])
+def test_tls_material_that_does_not_load_is_named(
+    cluster: str,
+    user: str,
+    named: str,
+    command: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # OpenSSL's own words ("[SSL] PEM lib (_ssl.c:3905)") said neither what nor where.
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\n"
+        f"clusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:1', {cluster}}}}}]\n"
+        f"users: [{{name: u, user: {user}}}]\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"
+    )
+    assert main([*command, "--kubeconfig", str(kubeconfig)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(f"mirrorctl: cannot load the cluster configuration: the {named} ")
