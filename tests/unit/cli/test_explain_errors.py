@@ -135,3 +135,15 @@ async def test_an_error_without_a_message_is_named_by_its_type(
     with pytest.raises(explain_cluster.ClusterReadError) as raised:
         await explain_cluster._probe(Silent(), fake)  # type: ignore[arg-type]
     assert str(raised.value) == "cannot reach the apiserver at https://apiserver: TimeoutError"
+
+
+async def test_a_password_in_the_server_url_never_reaches_the_error_line(tmp_path: Path) -> None:
+    # "cannot reach the apiserver at https://carol:PASSWORD@..." was printed as it was.
+    server = "https://carol:s3cr3t@127.0.0.1:1"
+    kubeconfig = _kubeconfig(tmp_path / "kc", server, {"token": "t"})
+    settings = RunSettings.load({"kubeconfig": str(kubeconfig)}, None)
+    request = ExplainRequest(parse_target(["web"]), "default", "text", 10.0)
+    err = io.StringIO()
+    assert await explain(settings, request, stdout=io.StringIO(), stderr=err) == 1
+    assert "s3cr3t" not in err.getvalue()
+    assert "https://carol:[redacted]@127.0.0.1:1" in err.getvalue()
