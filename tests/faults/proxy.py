@@ -43,7 +43,10 @@ class ProxyTls:
 
 class LoopbackProxy:
     """Start with `start`, always `close`. `drop` closes every connection and refuses new
-    ones (the port is not listening) until `restore`."""
+    ones (the port is not listening) until `restore`. `stall` stops forwarding on every
+    connection open at that moment without closing any, as a peer that vanished without a
+    reset (a node gone, a load balancer's dead backend): requests sent on them get no answer,
+    while connections opened later pass as before."""
 
     def __init__(self, upstream_port: int, *, tls: ProxyTls | None = None) -> None:
         self._upstream_port = upstream_port
@@ -56,6 +59,7 @@ class LoopbackProxy:
         self._pumps: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._clients: set[asyncio.StreamWriter] = set()
+        self._flowing: set[asyncio.Event] = set()  # one per open connection
         self.requests: list[SeenRequest] = []
         self.connections = 0  # accepted so far
         self.cut = 0  # open connections closed by `drop`
@@ -87,6 +91,10 @@ class LoopbackProxy:
         self.cut += sum(1 for w in self._clients if not w.is_closing())
         await self._abort_all()
 
+    def stall(self) -> None:
+        for flowing in self._flowing:
+            flowing.clear()
+
     async def restore(self) -> None:
         if self._server is None:
             await self._listen()
@@ -109,6 +117,9 @@ class LoopbackProxy:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
+        flowing = asyncio.Event()
+        flowing.set()
+        self._flowing.add(flowing)
         upstream_writer: asyncio.StreamWriter | None = None
         try:
             upstream_ssl = self._tls.client_context() if self._tls else None
@@ -127,8 +138,8 @@ class LoopbackProxy:
             log = RequestLog(self.requests) if self._tls else None
             # The first direction to end (EOF, reset, cancel) ends the connection.
             pumps = [
-                asyncio.create_task(_pump(reader, up_writer, log)),
-                asyncio.create_task(_pump(up_reader, writer, None)),
+                asyncio.create_task(_pump(reader, up_writer, log, flowing)),
+                asyncio.create_task(_pump(up_reader, writer, None, flowing)),
             ]
             self._pumps.update(pumps)
             try:
@@ -142,6 +153,7 @@ class LoopbackProxy:
         except (OSError, TimeoutError, ssl.SSLError):
             pass  # the upstream is down or a side reset: the client sees its connection end
         finally:
+            self._flowing.discard(flowing)
             self._clients.discard(writer)
             for w in (writer, upstream_writer):
                 if w is not None:
@@ -151,11 +163,15 @@ class LoopbackProxy:
 
 
 async def _pump(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, log: RequestLog | None
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    log: RequestLog | None,
+    flowing: asyncio.Event,
 ) -> None:
     with contextlib.suppress(OSError, ssl.SSLError):
         while data := await reader.read(_READ):
             if log is not None:
                 log.feed(data)
+            await flowing.wait()
             writer.write(data)
             await writer.drain()

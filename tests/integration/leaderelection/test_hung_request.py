@@ -14,8 +14,7 @@ from mirrorctl.client.loading import load_kubeconfig
 from mirrorctl.client.resources import LEASES
 from mirrorctl.envtest import ControlPlane
 from mirrorctl.leaderelection import LeaderElectionConfig, LeaderElector
-
-from .stalling_proxy import StallingProxy
+from tests.faults.proxy import LoopbackProxy
 
 pytestmark = pytest.mark.integration
 
@@ -23,8 +22,8 @@ BOUND = 30.0
 
 
 @pytest.fixture
-async def proxy(control_plane: ControlPlane) -> AsyncIterator[StallingProxy]:
-    proxy = StallingProxy(int(control_plane.url.rpartition(":")[2]))
+async def proxy(control_plane: ControlPlane) -> AsyncIterator[LoopbackProxy]:
+    proxy = LoopbackProxy(int(control_plane.url.rpartition(":")[2]))
     await proxy.start()
     try:
         yield proxy
@@ -33,7 +32,7 @@ async def proxy(control_plane: ControlPlane) -> AsyncIterator[StallingProxy]:
 
 
 async def test_a_renewal_hung_on_a_dead_connection_is_retried_in_time(
-    control_plane: ControlPlane, admin_client: Client, namespace: str, proxy: StallingProxy
+    control_plane: ControlPlane, admin_client: Client, namespace: str, proxy: LoopbackProxy
 ) -> None:
     config = await load_kubeconfig(control_plane.admin_kubeconfig)
     client = Client(dataclasses.replace(config, host=proxy.url))
