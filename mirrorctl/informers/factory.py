@@ -12,7 +12,7 @@ from mirrorctl.client.resource import Resource
 from mirrorctl.clock import Clock, RealClock
 from mirrorctl.informers.interface import ListerWatcher
 from mirrorctl.informers.shared import SharedInformer
-from mirrorctl.informers.tasks import cancel_all_and_wait
+from mirrorctl.informers.tasks import cancel_all_and_wait, cancel_and_wait
 from mirrorctl.informers.transform import Transform, strip_managed_fields
 from mirrorctl.metrics.informer import InformerMetrics
 
@@ -120,16 +120,19 @@ class InformerFactory:
         await cancel_all_and_wait(list(tasks.values()))
 
     async def wait_for_sync(self, timeout: float | None = None) -> bool:
-        """Whether every started informer synced within `timeout` (on the factory's clock)."""
-        started = [self._informers[key] for key in self._tasks]
-        if timeout is None:
-            for informer in started:
-                await informer.wait_for_sync()
-            return True
-        deadline = self._clock.monotonic() + timeout
-        for informer in started:
-            remaining = max(0.0, deadline - self._clock.monotonic())
-            if not await informer.wait_for_sync(remaining):
+        """Whether every started informer synced within `timeout` (on the factory's clock);
+        False as soon as one of them stops (`stop`, or a crash) before it synced, as
+        client-go's WaitForCacheSync gives up when its stop channel closes."""
+        running = list(self._tasks.items())
+        deadline = None if timeout is None else self._clock.monotonic() + timeout
+        for key, task in running:
+            remaining = None if deadline is None else max(0.0, deadline - self._clock.monotonic())
+            syncing = asyncio.ensure_future(self._informers[key].wait_for_sync(remaining))
+            try:
+                await asyncio.wait((syncing, task), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                await cancel_and_wait(syncing)
+            if syncing.cancelled() or not syncing.result():
                 return False
         return True
 

@@ -73,6 +73,20 @@ async def test_wait_for_sync_false_when_an_informer_cannot_list() -> None:
     await factory.stop()
 
 
+async def test_wait_for_sync_without_timeout_is_false_once_the_factory_stops() -> None:
+    # As client-go's WaitForCacheSync returns false when its stop channel closes.
+    clock = FakeClock()
+    lw = StaticListerWatcher([cm("a")], failures=1000, clock=clock)
+    factory = InformerFactory(lw, clock=clock)
+    factory.informer(CONFIGMAPS)
+    await factory.start()
+    waiter = asyncio.create_task(factory.wait_for_sync())
+    await clock.advance(1.0)
+    assert not waiter.done()
+    await factory.stop()
+    assert await asyncio.wait_for(waiter, 5) is False
+
+
 async def test_stopped_informers_are_not_restarted() -> None:
     clock = FakeClock()
     lw = StaticListerWatcher([cm("a")], clock=clock)
