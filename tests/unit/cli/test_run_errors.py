@@ -54,17 +54,22 @@ def test_inconsistent_lease_timings_name_the_setting(
     assert f"invalid setting {named} " in err[0]
 
 
-def test_a_bind_address_in_use_is_one_line_and_exit_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _unreachable_kubeconfig(tmp_path: Path) -> Path:
+    """Nothing listens on port 1: the manager fails on its listener before reading the cluster."""
     kubeconfig = tmp_path / "kubeconfig"
-    # Nothing listens on port 1: the manager fails on its listener before reading the cluster.
     kubeconfig.write_text(
         "apiVersion: v1\nkind: Config\n"
         "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
         "users: [{name: u, user: {token: t}}]\n"
         "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"
     )
+    return kubeconfig
+
+
+def test_a_bind_address_in_use_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kubeconfig = _unreachable_kubeconfig(tmp_path)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -84,13 +89,7 @@ def test_a_bind_host_that_does_not_resolve_is_named(
 ) -> None:
     # The resolver's own message ("Name or service not known") named neither the host nor the
     # setting.
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\n"
-        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n"
-        "users: [{name: u, user: {token: t}}]\n"
-        "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"
-    )
+    kubeconfig = _unreachable_kubeconfig(tmp_path)
     argv = ["run", "--kubeconfig", str(kubeconfig), "--event-loop", "asyncio"]
     argv += ["--metrics-bind-address", "nosuchhost.invalid:8080"]
     argv += ["--health-probe-bind-address", "127.0.0.1:0"]
