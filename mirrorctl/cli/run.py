@@ -50,7 +50,10 @@ async def build_manager(settings: RunSettings, *, install_signal_handlers: bool)
         # a start from all existing at once (measured in BENCHMARKS.md, B7).
         list_from_etcd=True,
     )
-    client_options: dict[str, object] = {"disable_compression": settings.disable_compression}
+    client_options: dict[str, object] = {
+        "disable_compression": settings.disable_compression,
+        "watch_hold": settings.watch_hold,
+    }
     if settings.qps is not None:
         client_options.update(qps=settings.qps, burst=settings.burst)
     problem = None if settings.kubeconfig is None else not_a_file(settings.kubeconfig)

@@ -73,6 +73,13 @@ class RunSettings(BaseSettings):
     disable_compression: bool = Field(
         True, description="ask for uncompressed responses (as kube-controller-manager does)"
     )
+    watch_hold: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="seconds a busy watch may hold back reading, to read events in batches",
+    )
     event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
         "auto", description="auto: uvloop if installed (less CPU), else asyncio's loop"
     )

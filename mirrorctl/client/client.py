@@ -517,7 +517,7 @@ class Client:
             self._observe("GET", response.status, started)
             return response
 
-        stream = WatchStream(open_response)
+        stream = WatchStream(open_response, hold=self._config.watch_hold)
         self._watches.add(stream)
         return stream
 

@@ -49,6 +49,9 @@ class ClientConfig:
     max_connections: int = 100
     qps: float | None = None
     burst: int = 10
+    # How long a watch that receives events in quick succession may hold back reading, to
+    # read them in batches (see `mirrorctl.client.read_hold`); 0 reads every event at once.
+    watch_hold: float = 0.02
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.host)
@@ -58,6 +61,8 @@ class ClientConfig:
             raise ValueError("max_retries must be >= 0")
         if self.qps is not None and (self.qps <= 0 or self.burst < 1):
             raise ValueError("qps must be > 0 and burst >= 1")
+        if not 0 <= self.watch_hold <= 1:
+            raise ValueError("watch_hold must be between 0 and 1 second")
 
     def __repr__(self) -> str:
         # Paths to key material are fine to show; the credentials repr redacts the token, and

@@ -11,6 +11,7 @@ import aiohttp
 
 from mirrorctl.client.errors import ApiError, error_from_status
 from mirrorctl.client.json_codec import loads
+from mirrorctl.client.read_hold import ReadHold
 
 __all__ = ["MAX_EVENT_BYTES", "LineSplitter", "WatchStream", "decode_event"]
 
@@ -85,16 +86,33 @@ class WatchStream:
     The request is sent on the first `__anext__`. Iteration ends when the server closes the
     stream (e.g. after ``timeoutSeconds``). Use ``async with`` (or `aclose`) when leaving the
     loop early so the connection is closed at once rather than at garbage collection.
+
+    With ``hold`` (seconds), events that arrive in quick succession are read in batches, each
+    held back at most that long (see `ReadHold`).
     """
 
-    __slots__ = ("__weakref__", "_closed", "_open", "_pending", "_response", "_splitter")
+    __slots__ = (
+        "__weakref__",
+        "_closed",
+        "_hold",
+        "_open",
+        "_pending",
+        "_response",
+        "_splitter",
+    )
 
-    def __init__(self, open_response: Callable[[], Awaitable[aiohttp.ClientResponse]]) -> None:
+    def __init__(
+        self,
+        open_response: Callable[[], Awaitable[aiohttp.ClientResponse]],
+        *,
+        hold: float = 0.0,
+    ) -> None:
         self._open = open_response
         self._response: aiohttp.ClientResponse | None = None
         self._splitter = LineSplitter()
         self._pending: deque[bytes] = deque()
         self._closed = False
+        self._hold = ReadHold(hold) if hold > 0 else None
 
     def __aiter__(self) -> WatchStream:
         return self
@@ -107,11 +125,17 @@ class WatchStream:
                 self._response = await self._open()
             chunk = await self._response.content.readany()
             if chunk:
+                if self._hold is not None:
+                    connection = self._response.connection
+                    transport = None if connection is None else connection.transport
+                    self._hold.after_read(len(chunk), transport)
                 self._pending.extend(self._splitter.feed(chunk))
                 continue
             tail = self._splitter.finish()
             if tail is not None:
                 self._pending.append(tail)
+            if self._hold is not None:
+                self._hold.release()  # a connection going back to the pool must be reading
             self._response.release()
             self._response = None
             self._closed = True
@@ -128,10 +152,14 @@ class WatchStream:
         if response is not None:
             response.content.set_exception(error)
             response.close()
+        if self._hold is not None:
+            self._hold.release()
 
     async def aclose(self) -> None:
         self._closed = True
         self._pending.clear()
+        if self._hold is not None:
+            self._hold.release()
         if self._response is not None:
             # Closing (not releasing) an unfinished stream stops the server writing to it.
             self._response.close()

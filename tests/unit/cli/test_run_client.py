@@ -40,3 +40,25 @@ async def test_run_decides_compression(
         assert manager.client.config.disable_compression is expected
     finally:
         await manager.client.close()
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, 0.02), (0.0, 0.0), (0.05, 0.05)])
+async def test_run_passes_the_watch_hold_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: float | None, expected: float
+) -> None:
+    monkeypatch.delenv("MIRRORCTL_WATCH_HOLD", raising=False)
+    path = write_doc(tmp_path / "config", kubeconfig_doc())
+    flags: dict[str, object] = {"kubeconfig": path}
+    if setting is not None:
+        flags["watch_hold"] = setting
+    manager = await build_manager(RunSettings.load(flags, None), install_signal_handlers=False)
+    try:
+        assert manager.client.config.watch_hold == expected
+    finally:
+        await manager.client.close()
+
+
+@pytest.mark.parametrize("value", [-0.01, 1.5, float("nan"), float("inf")])
+def test_a_watch_hold_out_of_range_is_a_bad_setting(value: float) -> None:
+    with pytest.raises(ValueError, match="watch_hold"):
+        RunSettings.load({"watch_hold": value}, None)
