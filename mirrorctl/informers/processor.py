@@ -153,7 +153,10 @@ class CacheProcessor:
         with gc_paused():
             for item in items:
                 try:
-                    prepared.append(self._prepare(item))
+                    obj = self._prepare(item)
+                    # A transform that drops the name would fail the store's whole list.
+                    key_of(obj)
+                    prepared.append(obj)
                 except (Exception, asyncio.CancelledError) as err:
                     self._cannot_prepare("cannot cache listed object", item, err)
                     cached = self._cached_as(item)

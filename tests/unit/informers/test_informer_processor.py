@@ -368,3 +368,24 @@ def test_a_transform_raising_cancelled_error_is_logged_like_any_failure() -> Non
     p.apply("ADDED", cm("d", "3", data={}))
     assert sorted(p.store.keys()) == ["ns/a", "ns/d"]
     assert [c[1] for c in rec.calls] == ["a", "d"]
+
+
+def drop_metadata_of_b(o: Obj) -> Obj:
+    if o["metadata"]["name"] == "b":
+        del o["metadata"]  # a user transform's bug: the object has no key any more
+    return o
+
+
+def test_a_transform_that_leaves_no_key_costs_its_object_not_the_list() -> None:
+    p = CacheProcessor(Indexer(), api_version="v1", kind="ConfigMap", transform=drop_metadata_of_b)
+    rec = Recorder()
+    p.add_handler(rec)
+    with capture_logs() as logs:
+        p.replace(p.prepare([cm("a"), cm("b", "2"), cm("c", "3")]), "3")
+        p.apply("ADDED", cm("b", "4"))
+    assert sorted(p.store.keys()) == ["ns/a", "ns/c"]
+    assert [c[1] for c in rec.calls] == ["a", "c"]
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == [
+        "cannot cache listed object",
+        "cannot cache watched object",
+    ]
