@@ -1,5 +1,5 @@
-"""`ReadHold`: a watch reads a burst of events in batches, an event that comes alone at once,
-and a flood as fast as it can; and a `Client` watch delivers every event of a burst, in
+"""`ReadHold`: a watch reads a burst of events in batches, events that come alone or in pairs
+at once, and a flood as fast as it can; and a `Client` watch delivers every event of a burst, in
 order, through it."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from mirrorctl.client import Client
 from mirrorctl.client.config import ClientConfig
-from mirrorctl.client.read_hold import BURST_GAP, FLOOD_BYTES, ReadHold
+from mirrorctl.client.read_hold import BURST_GAP, BURST_READS, FLOOD_BYTES, ReadHold
 from mirrorctl.client.resources import CONFIGMAPS
 from tests.unit.client.scripted_server import Seen, Server
 
@@ -22,6 +22,7 @@ class _Transport:
         self.paused = False
         self.pauses = 0
         self.closing = False
+        self.resumed = asyncio.Event()
 
     def pause_reading(self) -> None:
         self.paused = True
@@ -29,6 +30,7 @@ class _Transport:
 
     def resume_reading(self) -> None:
         self.paused = False
+        self.resumed.set()
 
     def is_closing(self) -> bool:
         return self.closing
@@ -48,24 +50,28 @@ def _hold(hold: float = 60.0) -> tuple[ReadHold, Any, _Time]:
     return ReadHold(hold, now=clock), transport, clock
 
 
-async def test_a_read_that_comes_alone_is_not_held() -> None:
+def _burst(hold: ReadHold, transport: Any, clock: _Time, reads: int, size: int = 3000) -> None:
+    """``reads`` reads in a row, each half a burst gap after the one before."""
+    for _ in range(reads):
+        hold.after_read(size, transport)
+        clock.now += BURST_GAP / 2
+
+
+async def test_reads_that_come_alone_or_in_pairs_are_not_held() -> None:
     hold, transport, clock = _hold()
     for _ in range(3):
-        hold.after_read(3000, transport)
+        _burst(hold, transport, clock, BURST_READS - 1)
         clock.now += BURST_GAP * 2
     assert transport.pauses == 0
     assert not hold.holding
 
 
-async def test_a_read_right_after_another_pauses_reading_until_released() -> None:
+async def test_a_burst_pauses_reading_until_released() -> None:
     hold, transport, clock = _hold()
-    hold.after_read(3000, transport)
-    clock.now += BURST_GAP / 2
-    hold.after_read(3000, transport)
+    _burst(hold, transport, clock, BURST_READS)
     assert transport.paused
     assert hold.holding
-    clock.now += BURST_GAP / 2
-    hold.after_read(100, transport)  # still held: no second pause
+    _burst(hold, transport, clock, 1, size=100)  # still held: no second pause
     assert transport.pauses == 1
     hold.release()
     assert not transport.paused
@@ -74,40 +80,39 @@ async def test_a_read_right_after_another_pauses_reading_until_released() -> Non
     assert not transport.paused
 
 
-async def test_the_hold_ends_by_itself() -> None:
-    hold, transport, _ = _hold(0.01)
-    hold.after_read(3000, transport)
-    hold.after_read(3000, transport)
+async def test_the_read_after_a_hold_continues_the_burst() -> None:
+    hold, transport, clock = _hold(0.01)
+    _burst(hold, transport, clock, BURST_READS)
     assert transport.paused
-    for _ in range(500):
-        if not transport.paused:
-            break
-        await asyncio.sleep(0.01)
-    assert not transport.paused
-    assert not hold.holding
+    await asyncio.wait_for(transport.resumed.wait(), 5)  # the hold ends by itself
+    clock.now += 0.0001  # what came meanwhile is read at once
+    hold.after_read(30_000, transport)
+    assert transport.pauses == 2
+    hold.release()
+    # A read long after the last one starts afresh.
+    clock.now += 1
+    hold.after_read(3000, transport)
+    assert transport.pauses == 2
 
 
 async def test_a_flood_is_never_held() -> None:
-    hold, transport, _ = _hold()
-    for _ in range(5):
-        hold.after_read(FLOOD_BYTES, transport)
+    hold, transport, clock = _hold()
+    _burst(hold, transport, clock, BURST_READS * 3, size=FLOOD_BYTES)
     assert transport.pauses == 0
 
 
 async def test_a_closing_or_unknown_transport_is_left_alone() -> None:
-    hold, transport, _ = _hold()
+    hold, transport, clock = _hold()
     transport.closing = True
-    hold.after_read(3000, transport)
-    hold.after_read(3000, transport)
-    hold.after_read(3000, None)
+    _burst(hold, transport, clock, BURST_READS)
+    _burst(hold, None, clock, BURST_READS)
     assert transport.pauses == 0
     assert not hold.holding
 
 
 async def test_a_transport_closed_while_held_is_not_resumed() -> None:
-    hold, transport, _ = _hold()
-    hold.after_read(3000, transport)
-    hold.after_read(3000, transport)
+    hold, transport, clock = _hold()
+    _burst(hold, transport, clock, BURST_READS)
     transport.closing = True
     hold.release()
     assert transport.paused  # resuming a closing transport would raise on some loops
