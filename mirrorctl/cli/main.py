@@ -23,7 +23,7 @@ from mirrorctl.cli.explain_args import (
 )
 from mirrorctl.cli.logs import configure_logging, error_line
 from mirrorctl.cli.output import OutputError
-from mirrorctl.cli.settings import RunSettings
+from mirrorctl.cli.settings import RunSettings, unknown_variables
 
 __all__ = ["main"]
 
@@ -168,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"mirrorctl: {e}", file=sys.stderr)
         return 2
+    for warning in unknown_variables(os.environ):
+        print(warning, file=sys.stderr)
     if args.command == "explain":
         try:
             return _explain(settings, args)

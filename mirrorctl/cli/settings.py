@@ -3,7 +3,9 @@ file, then defaults. ``config/mirrorctl.yaml`` documents every one."""
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -21,7 +23,11 @@ from mirrorctl.manager.address import BindAddress
 from mirrorctl.mirroring.names import check_object_name
 from mirrorctl.mirroring.resources import DEFAULT_CONTRAIL_VERSION, contrail_resources
 
-__all__ = ["RunSettings"]
+__all__ = ["RunSettings", "unknown_variables"]
+
+_PREFIX = "MIRRORCTL_"
+# Read elsewhere (`mirrorctl.cli.paths`, `mirrorctl.envtest`), not settings.
+_OTHER_VARIABLES = ("MIRRORCTL_CONFIG_DIR", "MIRRORCTL_ETCD", "MIRRORCTL_KUBE_APISERVER")
 
 
 def _check_config_file(path: Path) -> None:
@@ -174,3 +180,20 @@ class RunSettings(BaseSettings):
         bound = type("BoundRunSettings", (cls,), {"config_file": config_file})
         settings: RunSettings = bound(**flags)
         return settings
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A warning for each ``MIRRORCTL_*`` variable in ``environ`` that nothing reads (a typo
+    would otherwise leave its setting at the default without a word), naming the variable it
+    most resembles. Variables are matched as the settings read them, ignoring case."""
+    known = [_PREFIX + name.upper() for name in RunSettings.model_fields]
+    known.extend(_OTHER_VARIABLES)
+    warnings = []
+    for variable in sorted(environ):
+        name = variable.upper()
+        if not name.startswith(_PREFIX) or name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        warnings.append(f"mirrorctl: warning: {variable} is not a setting, ignored{hint}")
+    return warnings

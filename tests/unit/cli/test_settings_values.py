@@ -1,9 +1,10 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mirrorctl.cli.main import main
-from mirrorctl.cli.settings import RunSettings
+from mirrorctl.cli.settings import RunSettings, unknown_variables
 
 
 @pytest.mark.parametrize(
@@ -80,3 +81,37 @@ def test_a_kubeconfig_under_home_may_be_written_with_a_tilde(
         config = tmp_path / "mirrorctl.yaml"
         config.write_text("kubeconfig: ~/prod\n")
     assert RunSettings.load(flags, config).kubeconfig == tmp_path / "prod"
+
+
+def test_an_unknown_mirrorctl_variable_is_named_with_the_setting_it_resembles() -> None:
+    environ = {
+        "MIRRORCTL_WATCH_HOLDD": "0",  # a typo
+        "mirrorctl_qps": "5",  # read as MIRRORCTL_QPS: settings ignore case
+        "MIRRORCTL_CONFIG_DIR": "/etc/mirrorctl",  # read by the manifests command
+        "MIRRORCTL_KUBE_APISERVER": "/usr/bin/kube-apiserver",  # read by envtest
+        "MIRRORCTL_NOTHING_LIKE_IT_AT_ALL_XYZ": "1",
+        "OTHER_MIRRORCTL_X": "1",
+    }
+    assert unknown_variables(environ) == [
+        "mirrorctl: warning: MIRRORCTL_NOTHING_LIKE_IT_AT_ALL_XYZ is not a setting, ignored",
+        "mirrorctl: warning: MIRRORCTL_WATCH_HOLDD is not a setting, ignored; "
+        "did you mean MIRRORCTL_WATCH_HOLD?",
+    ]
+
+
+def test_the_command_warns_of_an_unknown_variable_and_goes_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MIRRORCTL_WORKER", "8")
+    assert main(["run", "--kubeconfig", "/nonexistent/kubeconfig"]) == 1  # as without it
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "mirrorctl: warning: MIRRORCTL_WORKER is not a setting, ignored; "
+        "did you mean MIRRORCTL_WORKERS?",
+        "mirrorctl: kubeconfig /nonexistent/kubeconfig does not exist",
+    ]
+
+
+def test_the_shipped_config_file_sets_every_setting_and_nothing_else() -> None:
+    shipped = yaml.safe_load((Path(__file__).parents[3] / "config/mirrorctl.yaml").read_text())
+    assert sorted(shipped) == sorted(RunSettings.model_fields)
+    RunSettings.load({}, Path(__file__).parents[3] / "config/mirrorctl.yaml")
