@@ -45,6 +45,23 @@ def _check_config_file(path: Path) -> None:
         )
 
 
+class _ConfigFileSource(YamlConfigSettingsSource):
+    """The config file's settings. A relative kubeconfig path in it is taken from the file's
+    directory, as kubectl takes the paths a kubeconfig names: the file and what it points at
+    are kept together, and the working directory of a service is rarely the user's."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls, yaml_file=path)
+        self._directory = path.parent
+
+    def __call__(self) -> dict[str, Any]:
+        settings = super().__call__()
+        kubeconfig = settings.get("kubeconfig")
+        if isinstance(kubeconfig, str) and kubeconfig and not kubeconfig.startswith("~"):
+            settings["kubeconfig"] = str(self._directory / kubeconfig)  # absolute stays so
+        return settings
+
+
 class RunSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MIRRORCTL_", extra="forbid", frozen=True)
     config_file: ClassVar[Path | None] = None
@@ -166,7 +183,7 @@ class RunSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if cls.config_file is not None:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=cls.config_file))
+            sources.append(_ConfigFileSource(settings_cls, cls.config_file))
         return tuple(sources)
 
     @classmethod

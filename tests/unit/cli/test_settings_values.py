@@ -115,3 +115,21 @@ def test_the_shipped_config_file_sets_every_setting_and_nothing_else() -> None:
     shipped = yaml.safe_load((Path(__file__).parents[3] / "config/mirrorctl.yaml").read_text())
     assert sorted(shipped) == sorted(RunSettings.model_fields)
     RunSettings.load({}, Path(__file__).parents[3] / "config/mirrorctl.yaml")
+
+
+def test_a_relative_kubeconfig_in_the_config_file_is_taken_from_the_file_s_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MIRRORCTL_KUBECONFIG", raising=False)
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    config = deploy / "mirrorctl.yaml"
+    config.write_text("kubeconfig: clusters/prod\n")
+    assert RunSettings.load({}, config).kubeconfig == deploy / "clusters/prod"
+    config.write_text(f"kubeconfig: {tmp_path / 'abs'}\n")
+    assert RunSettings.load({}, config).kubeconfig == tmp_path / "abs"
+    # A flag (or variable) is a path as the shell gives it: from the working directory.
+    assert RunSettings.load({"kubeconfig": "mine"}, config).kubeconfig == Path("mine")
