@@ -182,9 +182,11 @@ class Client:
 
     def _new_session(self) -> aiohttp.ClientSession:
         config = self._config
-        connector = aiohttp.TCPConnector(
-            ssl=self._ssl_context or True, limit=config.max_connections
-        )
+        # With the pool taking the requests, the session carries only watches, each holding
+        # its connection for minutes: under a limit, the watch of the 101st informer would
+        # wait for a connection for good (client-go sets no limit either).
+        limit = 0 if self._pool is not None else config.max_connections
+        connector = aiohttp.TCPConnector(ssl=self._ssl_context or True, limit=limit)
         return aiohttp.ClientSession(
             connector=connector,
             trust_env=False,

@@ -236,3 +236,30 @@ async def test_a_401_to_a_token_already_replaced_does_not_refresh_it_again(
         "Bearer token-1",
         "Bearer token-1",
     ]
+
+
+async def test_watches_are_not_held_to_the_request_connection_limit(server: Server) -> None:
+    async def hold_watches_open(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if "watch=true" not in seen.target:
+            body = orjson.dumps(_OBJECT)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return True
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        event = orjson.dumps({"type": "ADDED", "object": _OBJECT}) + b"\n"
+        writer.write(b"%x\r\n%s\r\n" % (len(event), event))
+        await asyncio.sleep(3600)
+        return False
+
+    server.respond = hold_watches_open
+    config = ClientConfig(f"http://127.0.0.1:{server.port}", max_connections=2)
+    async with Client(config) as client:
+        streams = [client.watch(CONFIGMAPS, "n", resource_version="1") for _ in range(5)]
+        try:
+            for stream in streams:  # each watch open at once, more than the limit
+                event = await asyncio.wait_for(anext(stream), 5)
+                assert event["type"] == "ADDED"
+            # and requests still have their own connections
+            assert await asyncio.wait_for(client.get(CONFIGMAPS, "c", "n"), 5) == _OBJECT
+        finally:
+            for stream in streams:
+                await stream.aclose()
