@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mirrorctl.cli.explain_model import PlannedWrite, RecordedEvent
+from mirrorctl.client.json_codec import dumps
 from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.reconcile.request import Request
@@ -36,7 +37,7 @@ class _Capture:
         self.writes: list[PlannedWrite] = []
         self.events: list[RecordedEvent] = []
 
-    async def patch(
+    async def patch_raw(
         self,
         resource: Resource,
         name: str,
@@ -47,12 +48,12 @@ class _Capture:
         subresource: str | None = None,
         field_manager: str | None = None,
         force: bool | None = None,
-    ) -> dict[str, Any]:
+    ) -> bytes:
         key = f"{namespace}/{name}" if namespace else name
         self.writes.append(PlannedWrite(resource.kind, key, subresource, body))
         # What the writer remembers stays in its own throwaway memory, never in the view.
         metadata = {"name": name, "namespace": namespace} if namespace else {"name": name}
-        return {"metadata": metadata}
+        return dumps({"metadata": metadata})
 
     def event(
         self,

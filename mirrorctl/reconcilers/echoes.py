@@ -14,11 +14,14 @@ returned. Another writer's change made between our read and our write shows in o
 - after a relist the informer reports both as one update, from the version we read to the one
   we wrote, and skipping it would hide the other change from every controller.
 
-The echo can also overtake the reply: the watch and the patch travel on different connections.
-While a patch is in flight, an update whose only change is that patch (applied to the old
-object, the new one is equal but for its resourceVersion) is taken for its echo. Should it be
+So an echo is recognised by its content, never by the resourceVersion the patch returned: an
+update from the version the patch was computed from whose only change is that patch (applied
+to the old object, the new one is equal but for its resourceVersion). That needs nothing from
+the reply, which `WrittenObjects` then need not decode, and it also works when the echo
+overtakes the reply (the watch and the patch travel on different connections). Should it be
 another writer making the same change, nothing is lost: the object is then just what our write
-makes it.
+makes it. Once an answered write's echo is seen, the cache holds what it made, and its entry in
+`WrittenObjects` goes.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from mirrorctl.predicate.funcs import Funcs
 from mirrorctl.predicate.interface import Object
 from mirrorctl.reconcilers.merge_patch import apply_merge_patch
 from mirrorctl.reconcilers.view import object_key
+from mirrorctl.reconcilers.written import WrittenObjects
 
 __all__ = ["OwnWrites", "ignore_echoes"]
 
@@ -46,7 +50,7 @@ def _version(obj: Mapping[str, Any]) -> object:
 class _Write:
     base: object  # the version of the object the patch was computed from
     patch: Mapping[str, Any]
-    result: object = None  # the version the patch produced, once answered
+    answer: object = None  # what the apiserver answered, as given to `WrittenObjects`
 
 
 _Slot = tuple[str, str, str]
@@ -58,10 +62,11 @@ class OwnWrites:
     until its echo arrives, milliseconds later, so the bound needs to cover the writes of one
     watch delay, not every object ever written."""
 
-    def __init__(self, limit: int = 4096) -> None:
+    def __init__(self, limit: int = 4096, *, written: WrittenObjects | None = None) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self._limit = limit
+        self._written = written  # where the answers are kept, to drop once echoed
         # Ordered so the oldest goes in O(1): a dict's first key is found by scanning the
         # deleted slots before it.
         self._answered: OrderedDict[_Slot, _Write] = OrderedDict()
@@ -87,16 +92,13 @@ class OwnWrites:
         key: str,
         base: Mapping[str, Any],
         patch: Mapping[str, Any],
-        written: Mapping[str, Any],
+        answer: object,
     ) -> None:
-        """``written`` is what the apiserver returned for ``patch``, computed from ``base``."""
+        """``patch``, computed from ``base``, was answered with ``answer`` (the object or
+        JSON given to `WrittenObjects`, which is never looked into here)."""
         slot = (res.group, res.plural, key)
         answered = self._answered
-        version = _version(written)
-        if not version:
-            answered.pop(slot, None)
-            return
-        answered[slot] = _Write(_version(base), patch, version)
+        answered[slot] = _Write(_version(base), patch, answer)
         answered.move_to_end(slot)
         while len(answered) > self._limit:
             answered.popitem(last=False)
@@ -105,23 +107,28 @@ class OwnWrites:
         self, res: Resource, obj: Mapping[str, Any], old: Mapping[str, Any] | None = None
     ) -> bool:
         """Whether the update from ``old`` to ``obj`` is exactly a write of ours: ``old`` is
-        the version the write was computed from, and ``obj`` is ``old`` with its patch applied
-        (the write answered with ``obj``'s version, or the one still in flight)."""
+        the version the write (the latest answered, or the one in flight) was computed from,
+        and ``obj`` is ``old`` with its patch applied."""
         version = _version(obj)
         if not version or old is None:
             return False
-        slot = (res.group, res.plural, object_key(obj))
+        key = object_key(obj)
+        slot = (res.group, res.plural, key)
+        base = _version(old)
         write = self._answered.get(slot)
-        if write is None or write.result != version:
+        if write is None or write.base != base:
             write = self._in_flight.get(slot)
-        if write is None or write.base != _version(old):
-            return False
+            if write is None or write.base != base:
+                return False
         try:
-            return bool(_patched(old, write.patch, version) == obj)
+            echo = bool(_patched(old, write.patch, version) == obj)
         except RecursionError:
             # Something nested too deep to compare (a custom resource may nest 10,000
             # levels): taken as news, which costs one redundant reconcile at most.
             return False
+        if echo and write.answer is not None and self._written is not None:
+            self._written.caught_up(res, key, write.answer)
+        return echo
 
     def __len__(self) -> int:
         return len(self._answered)

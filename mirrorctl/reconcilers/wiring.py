@@ -92,12 +92,12 @@ def plan_mirroring(
     writer = ObjectWriter(client, written, keymap)
     # The source writer's echoes are skipped by all three controllers: only the source-pod
     # reconciler reads the keys it writes, and it knows what it wrote.
-    source_writes = OwnWrites()
+    source_writes = OwnWrites(written=written)
     source_writer = ObjectWriter(client, written, keymap, own_writes=source_writes)
     # The status writer's echoes are skipped by the destination controller, which made them:
     # counting a destination's sources again for its own status write doubles a fan-out's
     # status work.
-    status_writes = OwnWrites()
+    status_writes = OwnWrites(written=written)
     status_writer = ObjectWriter(client, written, keymap, own_writes=status_writes)
     resolver = DestinationResolver(view, cluster_name=cluster_name, notified=True)
     fanout = Fanout(view, cluster_name=cluster_name)

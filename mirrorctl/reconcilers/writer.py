@@ -21,9 +21,10 @@ _log = structlog.get_logger("mirrorctl.reconcilers")
 
 
 class Patcher(Protocol):
-    """The one client call the reconcilers make (`mirrorctl.client.Client` provides it)."""
+    """The one client call the reconcilers make (`mirrorctl.client.Client` provides it): a
+    PATCH answered with the object's JSON, undecoded (see `WrittenObjects`)."""
 
-    async def patch(
+    async def patch_raw(
         self,
         resource: Resource,
         name: str,
@@ -34,7 +35,7 @@ class Patcher(Protocol):
         subresource: str | None = None,
         field_manager: str | None = None,
         force: bool | None = None,
-    ) -> dict[str, Any]: ...
+    ) -> bytes: ...
 
 
 def _identity(obj: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -91,7 +92,7 @@ class ObjectWriter:
         if own_writes is not None:
             own_writes.sending(res, key, current, body)
         try:
-            written = await self._client.patch(
+            written = await self._client.patch_raw(
                 res, name, body, namespace, patch_type=PatchType.MERGE, subresource=subresource
             )
         except NotFoundError as err:

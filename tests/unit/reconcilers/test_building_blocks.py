@@ -9,9 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
+from mirrorctl.client import json_codec
 from mirrorctl.client.resources import PODS
 from mirrorctl.mirroring import keys
 from mirrorctl.mirroring.interfaces import pod_interfaces
+from mirrorctl.reconcilers import written as written_module
 from mirrorctl.reconcilers.keymap import KeyMap
 from mirrorctl.reconcilers.merge_patch import apply_merge_patch as apply_patch
 from mirrorctl.reconcilers.merge_patch import merge_patch
@@ -159,6 +161,58 @@ def test_written_objects_yield_to_unknown_versions_and_deletion() -> None:
     assert written.current(PODS, "ns/x", other) is other
     written.remember(PODS, "ns/x", versioned("1"), versioned("2"))
     assert written.current(PODS, "ns/x", None) is None
+    assert len(written) == 0
+
+
+def test_written_objects_keep_an_answer_undecoded_until_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoded: list[bytes] = []
+    real_loads = json_codec.loads
+
+    def loads(data: bytes) -> Any:
+        decoded.append(data)
+        return real_loads(data)
+
+    monkeypatch.setattr(written_module, "loads", loads)
+    written = WrittenObjects()
+    answer = orjson.dumps(versioned("2", mine=True))
+    written.remember(PODS, "ns/x", versioned("1"), answer)
+    assert decoded == []
+    first = written.current(PODS, "ns/x", versioned("1"))
+    assert first == versioned("2", mine=True)
+    assert written.current(PODS, "ns/x", versioned("1")) is first  # decoded once
+    assert decoded == [answer]
+    # A second write on top of the first: the first's answer says which version it made.
+    written.remember(PODS, "ns/x", versioned("2"), orjson.dumps(versioned("3", newer=True)))
+    assert written.current(PODS, "ns/x", versioned("1")) == versioned("3", newer=True)
+
+
+@pytest.mark.parametrize("answer", [b"", b"not json", b"[1, 2]", b'"text"', b"{"])
+def test_written_objects_yield_to_the_cache_when_an_answer_is_no_object(answer: bytes) -> None:
+    written = WrittenObjects()
+    written.remember(PODS, "ns/x", versioned("1"), answer)
+    base = versioned("1")
+    assert written.current(PODS, "ns/x", base) is base
+    assert len(written) == 0
+    written.remember(PODS, "ns/x", versioned("1"), answer)
+    # Nor does it spoil the next write's bookkeeping.
+    written.remember(PODS, "ns/x", versioned("1"), versioned("3", mine=True))
+    assert written.current(PODS, "ns/x", base) == versioned("3", mine=True)
+
+
+def test_written_objects_drop_a_write_caught_up_with_only_if_it_is_the_latest() -> None:
+    written = WrittenObjects()
+    first, second = orjson.dumps(versioned("2")), orjson.dumps(versioned("3"))
+    written.remember(PODS, "ns/x", versioned("1"), first)
+    written.caught_up(PODS, "ns/x", orjson.dumps(versioned("2")))  # equal is not the same
+    written.caught_up(PODS, "ns/y", first)
+    assert len(written) == 1
+    written.remember(PODS, "ns/x", versioned("2"), second)
+    written.caught_up(PODS, "ns/x", first)  # the echo of the older write
+    assert written.current(PODS, "ns/x", versioned("2")) == versioned("3")
+    written.remember(PODS, "ns/x", versioned("2"), second)
+    written.caught_up(PODS, "ns/x", second)
     assert len(written) == 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from mirrorctl.cache.errors import CacheNotSyncedError
 from mirrorctl.client.errors import error_from_response, error_from_status
+from mirrorctl.client.json_codec import dumps
 from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.client.resources import PODS
@@ -183,6 +184,11 @@ class World:
         updated = apply_merge_patch(current, body)
         self._store(resource, updated, to_cache=not self.stale)
         return copy.deepcopy(updated)
+
+    async def patch_raw(self, *args: Any, **kwargs: Any) -> bytes:
+        """`patch`, answered as the apiserver does: the object's JSON (through ``self.patch``,
+        so that tests replacing it see every write)."""
+        return dumps(await self.patch(*args, **kwargs))
 
     # -- Recorder ------------------------------------------------------------------------------
 
