@@ -263,3 +263,31 @@ async def test_watches_are_not_held_to_the_request_connection_limit(server: Serv
         finally:
             for stream in streams:
                 await stream.aclose()
+
+
+async def _answer_spaced(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+    body = b'{"kind": "ConfigMap",  "metadata": {"name": "c"}}'
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    return True
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+async def test_patch_raw_returns_the_answer_as_sent_and_patch_decodes_it(
+    server: Server, gzipped: bool
+) -> None:
+    server.respond = _gzipped if gzipped else _answer_spaced
+    config = ClientConfig(f"http://127.0.0.1:{server.port}")
+    async with Client(config) as client:
+        raw = await client.patch_raw(CONFIGMAPS, "c", {"data": {"k": None}}, "n")
+        decoded = await client.patch(CONFIGMAPS, "c", {"data": {"k": None}}, "n")
+        with pytest.raises(ValueError, match="force"):
+            await client.patch_raw(CONFIGMAPS, "c", {}, "n", force=True)
+    if gzipped:
+        assert raw == orjson.dumps(_OBJECT)  # decompressed, not decoded
+    else:
+        assert raw == b'{"kind": "ConfigMap",  "metadata": {"name": "c"}}'
+    assert decoded == orjson.loads(raw)
+    first, second = server.requests
+    assert (first.method, first.target) == ("PATCH", "/api/v1/namespaces/n/configmaps/c")
+    assert first.headers["Content-Type"] == "application/merge-patch+json"
+    assert (second.method, second.target, second.body) == (first.method, first.target, first.body)
