@@ -1,4 +1,4 @@
-"""The resourceVersions our own writes produced, to tell their watch echoes from news.
+"""Our own writes, remembered to tell their watch echoes from news.
 
 Every patch comes back through the watch as an update whose new version is the one the patch
 returned. Such an event carries nothing the writer does not already know (it computed the
