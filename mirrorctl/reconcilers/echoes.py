@@ -20,8 +20,8 @@ to the old object, the new one is equal but for its resourceVersion). That needs
 the reply, which `WrittenObjects` then need not decode, and it also works when the echo
 overtakes the reply (the watch and the patch travel on different connections). Should it be
 another writer making the same change, nothing is lost: the object is then just what our write
-makes it. Once an answered write's echo is seen, the cache holds what it made, and its entry in
-`WrittenObjects` goes.
+makes it. Once a write's echo is seen, the cache holds what it made: an answered write's entry
+in `WrittenObjects` goes, and the answer of one still in flight is never kept.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class _Write:
     base: object  # the version of the object the patch was computed from
     patch: Mapping[str, Any]
     answer: object = None  # what the apiserver answered, as given to `WrittenObjects`
+    echoed: bool = False  # its echo came while it was in flight
 
 
 _Slot = tuple[str, str, str]
@@ -80,11 +81,15 @@ class OwnWrites:
         once it is answered."""
         self._in_flight[(res.group, res.plural, key)] = _Write(_version(base), patch)
 
-    def sent(self, res: Resource, key: str, patch: Mapping[str, Any]) -> None:
+    def sent(self, res: Resource, key: str, patch: Mapping[str, Any]) -> bool:
+        """``patch`` is answered (or failed); True if its echo came first, so the cache
+        already holds what it made and there is nothing to `record` or remember."""
         slot = (res.group, res.plural, key)
         write = self._in_flight.get(slot)
         if write is not None and write.patch is patch:
             del self._in_flight[slot]
+            return write.echoed
+        return False
 
     def record(
         self,
@@ -115,18 +120,22 @@ class OwnWrites:
         key = object_key(obj)
         slot = (res.group, res.plural, key)
         base = _version(old)
+        in_flight = False
         write = self._answered.get(slot)
         if write is None or write.base != base:
             write = self._in_flight.get(slot)
             if write is None or write.base != base:
                 return False
+            in_flight = True
         try:
             echo = bool(_patched(old, write.patch, version) == obj)
         except RecursionError:
             # Something nested too deep to compare (a custom resource may nest 10,000
             # levels): taken as news, which costs one redundant reconcile at most.
             return False
-        if echo and write.answer is not None and self._written is not None:
+        if echo and in_flight:
+            self._in_flight[slot] = _Write(write.base, write.patch, echoed=True)
+        elif echo and write.answer is not None and self._written is not None:
             self._written.caught_up(res, key, write.answer)
         return echo
 

@@ -89,6 +89,7 @@ class ObjectWriter:
         name, namespace = _identity(current)
         key = object_key(current)
         own_writes = self.own_writes
+        echoed = False
         if own_writes is not None:
             own_writes.sending(res, key, current, body)
         try:
@@ -103,9 +104,10 @@ class ObjectWriter:
             return False
         finally:
             if own_writes is not None:
-                own_writes.sent(res, key, body)
-        self._written.remember(res, key, dict(current), written)
-        if own_writes is not None:
-            own_writes.record(res, key, current, body, written)
+                echoed = own_writes.sent(res, key, body)
+        if not echoed:  # else the cache already holds what the patch made
+            self._written.remember(res, key, dict(current), written)
+            if own_writes is not None:
+                own_writes.record(res, key, current, body, written)
         _log.info("patched", kind=res.kind, key=key, subresource=subresource, patch=body)
         return True
