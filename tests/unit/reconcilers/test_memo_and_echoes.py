@@ -304,9 +304,8 @@ def test_a_patch_whose_echo_came_first_says_so_when_answered() -> None:
     assert len(writes) == 0
 
 
-async def test_a_write_whose_echo_overtook_its_reply_keeps_nothing() -> None:
-    # The watch and the PATCH travel on different connections: the cache may hold what the
-    # patch made before its reply arrives, and then there is nothing to remember.
+async def _source_writer_world() -> tuple[World, WrittenObjects, OwnWrites, SourcePodReconciler]:
+    """A converged world and a source reconciler whose writer keeps its own writes there."""
     world = World()
     analyzer_setup(world)
     source_setup(world)
@@ -314,6 +313,13 @@ async def test_a_write_whose_echo_overtook_its_reply_keeps_nothing() -> None:
     written = world.view.written
     writes = OwnWrites(written=written)
     writer = ObjectWriter(world, written, world.keymap, own_writes=writes)
+    return world, written, writes, SourcePodReconciler(world.view, writer, Notices(world))
+
+
+async def test_a_write_whose_echo_overtook_its_reply_keeps_nothing() -> None:
+    # The watch and the PATCH travel on different connections: the cache may hold what the
+    # patch made before its reply arrives, and then there is nothing to remember.
+    world, written, writes, source = await _source_writer_world()
     real_patch = world.patch
     before = world.obj(VMI, "ns/s-eth0")
     echoed: list[bool] = []
@@ -325,23 +331,14 @@ async def test_a_write_whose_echo_overtook_its_reply_keeps_nothing() -> None:
 
     world.patch = patch_echoed_first  # type: ignore[method-assign]
     world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.79", vmi_name="a-eth0", family="v4"))
-    await SourcePodReconciler(world.view, writer, Notices(world)).reconcile(
-        Request(name="s", namespace="ns")
-    )
+    await source.reconcile(Request(name="s", namespace="ns"))
     assert echoed == [True]
     assert len(written) == 0
     assert len(writes) == 0
 
 
 async def test_the_source_writers_answers_go_with_their_echoes() -> None:
-    world = World()
-    analyzer_setup(world)
-    source_setup(world)
-    await world.converge()
-    written = world.view.written
-    writes = OwnWrites(written=written)
-    writer = ObjectWriter(world, written, world.keymap, own_writes=writes)
-    source = SourcePodReconciler(world.view, writer, Notices(world))
+    world, written, writes, source = await _source_writer_world()
     world.put(R.instance_ips, b.iip("a-eth0-ip", "10.0.0.78", vmi_name="a-eth0", family="v4"))
     before = world.obj(VMI, "ns/s-eth0")
     world.stale = True  # the cache has not seen the write yet: the answer stands in
