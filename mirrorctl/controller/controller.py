@@ -13,6 +13,7 @@ from structlog.typing import FilteringBoundLogger
 
 from mirrorctl.clock import Clock, RealClock
 from mirrorctl.controller.errors import CacheSyncTimeoutError
+from mirrorctl.controller.log_context import bind_reconcile, unbind_reconcile
 from mirrorctl.controller.options import ControllerOptions
 from mirrorctl.controller.settle import settle
 from mirrorctl.controller.source import Source
@@ -247,14 +248,7 @@ class Controller:
                 self.queue.done(request)
 
     async def _reconcile(self, request: Request, priority: int) -> None:
-        # bind + reset rather than `bound_contextvars`, which also snapshots every context
-        # variable on entry: half the cost, on every reconcile.
-        tokens = structlog.contextvars.bind_contextvars(
-            controller=self.name,
-            namespace=request.namespace,
-            name=request.name,
-            reconcile_id=_reconcile_id(),
-        )
+        tokens = bind_reconcile(self.name, request.namespace, request.name, _reconcile_id())
         try:
             started = self._clock.monotonic()
             outcome: Result | BaseException
@@ -285,7 +279,7 @@ class Controller:
                     # settle, then on its way out of the loop.
                     raise outcome
         finally:
-            structlog.contextvars.reset_contextvars(**tokens)
+            unbind_reconcile(tokens)
 
     async def _invoke(self, request: Request) -> Result:
         timeout = self.options.reconcile_timeout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["apply_merge_patch", "merge_patch"]
 
@@ -29,12 +29,23 @@ def merge_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
 def apply_merge_patch(target: object, patch: object) -> Any:
     """``patch`` applied to ``target``, as the apiserver applies it; neither is changed, and
     the result shares the values they hold."""
-    if not isinstance(patch, Mapping):
+    if not _is_mapping(patch):
         return patch
-    merged = dict(target) if isinstance(target, Mapping) else {}
-    for key, value in patch.items():
+    merged = dict(cast(Mapping[str, Any], target)) if _is_mapping(target) else {}
+    for key, value in cast(Mapping[str, Any], patch).items():
         if value is None:
             merged.pop(key, None)
         else:
             merged[key] = apply_merge_patch(merged.get(key), value)
     return merged
+
+
+def _is_mapping(value: object) -> bool:
+    # A JSON object is nearly always a dict, and a value that is none a str: both are told
+    # without the Mapping ABC's instance check, which is slow for anything not a Mapping.
+    kind = type(value)
+    if kind is dict:
+        return True
+    if kind is str or kind is int or kind is list or value is None or kind is bool:
+        return False
+    return isinstance(value, Mapping)
