@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 __all__ = ["Resource"]
@@ -28,10 +28,19 @@ class Resource:
     plural: str
     kind: str
     namespaced: bool
+    # Computed once: every cache read looks its informer up by the resource, and every object
+    # the reconcilers read is checked against its apiVersion.
+    api_version: str = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def api_version(self) -> str:
-        return self.version if not self.group else f"{self.group}/{self.version}"
+    def __post_init__(self) -> None:
+        api_version = self.version if not self.group else f"{self.group}/{self.version}"
+        object.__setattr__(self, "api_version", api_version)
+        fields = (self.group, self.version, self.plural, self.kind, self.namespaced)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def list_kind(self) -> str:

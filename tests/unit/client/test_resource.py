@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
+import pickle
+
 import pytest
 
 from mirrorctl.client.resource import Resource
@@ -76,6 +79,13 @@ def test_resource_is_a_hashable_value() -> None:
     same = Resource("", "v1", "pods", "Pod", True)
     assert same == PODS
     assert {PODS: 1}[same] == 1
+    # What it computes once is no part of its value.
+    other = dataclasses.replace(PODS, plural="podz")
+    assert other != PODS
+    assert other.api_version == "v1"
+    assert "api_version" not in repr(PODS)
+    assert pickle.loads(pickle.dumps(PODS)) == PODS
+    assert hash(pickle.loads(pickle.dumps(PODS))) == hash(PODS)
 
 
 def test_builder_requires_version_plural_and_kind() -> None:
