@@ -6,6 +6,7 @@ ContrailDataError when a value is present but unusable (someone must fix it).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -198,18 +199,37 @@ def vmi_slot(vmi: Mapping[str, Any]) -> VmiSlot:
     annotations = _mapping(_metadata(vmi).get("annotations"))
     interface = annotations.get(VMI_INTERFACE)
     raw_index = annotations.get(VMI_INDEX)
-    index: int | None = None
-    if raw_index is not None:
-        match = _INDEX.fullmatch(raw_index) if isinstance(raw_index, str) else None
-        if match is None or int(match.group(1)) >= int(match.group(2)):
-            raise ContrailDataError(
-                f"{describe(vmi)}: annotation {VMI_INDEX}={shown(raw_index)} is not "
-                "'position/total' with position < total (e.g. '0/1')"
-            )
-        index = int(match.group(1))
-    if interface is not None and (not isinstance(interface, str) or not interface.strip()):
+    if (interface is None or isinstance(interface, str)) and (
+        raw_index is None or isinstance(raw_index, str)
+    ):
+        slot = _slot(interface, raw_index)
+        if slot is not None:
+            return slot
+    if raw_index is not None and (not isinstance(raw_index, str) or _position(raw_index) is None):
         raise ContrailDataError(
-            f"{describe(vmi)}: annotation {VMI_INTERFACE}={shown(interface)} is not an "
-            "interface name"
+            f"{describe(vmi)}: annotation {VMI_INDEX}={shown(raw_index)} is not "
+            "'position/total' with position < total (e.g. '0/1')"
         )
-    return VmiSlot(interface.strip() if isinstance(interface, str) else None, index)
+    raise ContrailDataError(
+        f"{describe(vmi)}: annotation {VMI_INTERFACE}={shown(interface)} is not an interface name"
+    )
+
+
+# Every source VMI carries the same two values (its pod's first interface): parsed once.
+@functools.lru_cache(maxsize=1024)
+def _slot(interface: str | None, raw_index: str | None) -> VmiSlot | None:
+    """The slot the two annotation values name; None if either is malformed."""
+    index = None if raw_index is None else _position(raw_index)
+    if (raw_index is not None and index is None) or (
+        interface is not None and not interface.strip()
+    ):
+        return None
+    return VmiSlot(interface.strip() if interface is not None else None, index)
+
+
+def _position(raw_index: str) -> int | None:
+    """The position of a ``position/total`` index; None unless position < total."""
+    match = _INDEX.fullmatch(raw_index)
+    if match is None or int(match.group(1)) >= int(match.group(2)):
+        return None
+    return int(match.group(1))

@@ -180,11 +180,15 @@ def pod_interfaces(pod: Mapping[str, Any]) -> PodInterfaces:
         annotations.get(MIRROR_DESTINATION),
         annotations.get(NETWORKS),
     )
-    if all(v is None or type(v) is str for v in inputs) and (
-        sum(len(v) for v in inputs if v is not None) <= _CACHED_INPUT_MAX
-    ):
-        # Every map function, index and reconcile of a pod asks again, and the sources of a
-        # destination mostly carry identical annotations.
+    # Every map function, index and reconcile of a pod asks again, and the sources of a
+    # destination mostly carry identical annotations: cached when they are short strings.
+    size = 0
+    for value in inputs:
+        if value is not None:
+            if type(value) is not str:
+                return _interfaces(*inputs)
+            size += len(value)
+    if size <= _CACHED_INPUT_MAX:
         return _cached_interfaces(*inputs)
     return _interfaces(*inputs)
 

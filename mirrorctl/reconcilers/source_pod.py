@@ -100,7 +100,6 @@ class SourcePodReconciler:
                 obj = self._view.destination(wanted)
                 outcomes[wanted] = None if obj is None else self._resolver.resolve(obj)
             outcome = outcomes[wanted]
-            where = f"interface {interface.name} of pod {namespace}/{name}"
             configuration: MirroringConfiguration | None = None
             if outcome is None:
                 # A name no object can have is already explained by the pod's problems.
@@ -109,7 +108,8 @@ class SourcePodReconciler:
                         Notice(
                             WARNING,
                             "MirrorDestinationNotFound",
-                            f"{where} asks to be mirrored to MirrorDestination {wanted!r}, "
+                            f"interface {interface.name} of pod {namespace}/{name} asks to be "
+                            f"mirrored to MirrorDestination {wanted!r}, "
                             "which does not exist; it is not mirrored until it is created",
                         )
                     )
@@ -125,7 +125,8 @@ class SourcePodReconciler:
                         Notice(
                             WARNING,
                             "SelfMirroring",
-                            f"{where} is the analyzer interface of MirrorDestination {wanted!r} "
+                            f"interface {interface.name} of pod {namespace}/{name} is the "
+                            f"analyzer interface of MirrorDestination {wanted!r} "
                             "and cannot be mirrored to itself; it is not mirrored",
                         )
                     )

@@ -12,7 +12,6 @@ from mirrorctl.client.patch import PatchType
 from mirrorctl.client.resource import Resource
 from mirrorctl.reconcilers.echoes import OwnWrites
 from mirrorctl.reconcilers.keymap import KeyMap
-from mirrorctl.reconcilers.view import object_key
 from mirrorctl.reconcilers.written import WrittenObjects
 
 __all__ = ["ObjectWriter", "Patcher"]
@@ -38,9 +37,12 @@ class Patcher(Protocol):
     ) -> bytes: ...
 
 
-def _identity(obj: Mapping[str, Any]) -> tuple[str, str | None]:
+def _identity(obj: Mapping[str, Any]) -> tuple[str, str | None, str]:
+    """Name, namespace and cache key."""
     metadata = obj["metadata"]
-    return str(metadata["name"]), metadata.get("namespace") or None
+    name = str(metadata["name"])
+    namespace = metadata.get("namespace") or None
+    return name, namespace, f"{namespace}/{name}" if namespace else name
 
 
 class ObjectWriter:
@@ -86,8 +88,7 @@ class ObjectWriter:
         body: dict[str, Any],
         subresource: str | None,
     ) -> bool:
-        name, namespace = _identity(current)
-        key = object_key(current)
+        name, namespace, key = _identity(current)
         own_writes = self.own_writes
         echoed = False
         if own_writes is not None:

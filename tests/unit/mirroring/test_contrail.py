@@ -215,3 +215,21 @@ def test_vmi_slot_rejects(interface: str, index: str, message: str) -> None:
 )
 def test_describe(obj: dict[str, Any], text: str) -> None:
     assert describe(obj) == text
+
+
+@pytest.mark.parametrize(
+    ("interface", "index", "message"),
+    [
+        ("eth0", 0, "annotation index=0 is not 'position/total'"),
+        (["eth0"], "0/1", "annotation interface=\\['eth0'\\] is not an interface name"),
+        ("", None, "annotation interface='' is not an interface name"),
+    ],
+)
+def test_vmi_slot_rejects_values_of_other_types(interface: Any, index: Any, message: str) -> None:
+    obj = vmi("v", interface="eth0", index="0/1")
+    obj["metadata"]["annotations"].update({keys.VMI_INTERFACE: interface, keys.VMI_INDEX: index})
+    if index is None:
+        del obj["metadata"]["annotations"][keys.VMI_INDEX]
+    for _ in range(2):  # well-formed values are remembered; malformed ones fail every time
+        with pytest.raises(ContrailDataError, match=message):
+            vmi_slot(obj)
