@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Request"]
 
@@ -17,6 +17,16 @@ class Request:
 
     name: str
     namespace: str | None = None
+    # Computed once: a request is hashed some ten times on its way through the queue (its
+    # dirty and processing sets, each rate limiter's failures), and a generated dataclass
+    # hash builds a tuple each time.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.name, self.namespace)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def from_key(cls, key: str) -> Request:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
 
 import pytest
 
@@ -19,6 +21,13 @@ def test_request_key_round_trip() -> None:
 
 def test_requests_are_hashable_queue_items() -> None:
     assert len({Request("a", "ns"), Request("a", "ns"), Request("a")}) == 2
+    # The hash it keeps is no part of its value, and survives a copy.
+    assert repr(Request("a", "ns")) == "Request(name='a', namespace='ns')"
+    assert dataclasses.replace(Request("a", "ns"), namespace=None) == Request("a")
+    assert hash(dataclasses.replace(Request("a", "ns"), namespace=None)) == hash(Request("a"))
+    copied = pickle.loads(pickle.dumps(Request("a", "ns")))
+    assert copied == Request("a", "ns")
+    assert {copied: 1}[Request("a", "ns")] == 1
 
 
 def test_result_is_done_only_without_requeue() -> None:
