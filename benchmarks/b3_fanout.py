@@ -65,7 +65,7 @@ __all__ = ["Case", "run"]
 CONCURRENCY = 8
 # The raw loop also runs at these concurrencies, once each, to show where the apiserver tops out.
 RAW_SWEEP = (16, 32)
-ROUNDS = 3
+ROUNDS = 5
 TIMEOUT = 900.0
 
 
