@@ -1,6 +1,8 @@
 """B3: fan-out, an analyzer's new IP reaching every source VMI, against a raw patch loop.
 
-Two cases, each in its own namespace with its own controller process:
+Two cases, each on a control plane of its own (as each benchmark is: what one case leaves in
+etcd slows the apiserver for the next, see ``benchmarks/__main__.py``), in its own namespace,
+with its own controller process:
 - one MirrorDestination with 5,000 source pods (one VMI each);
 - 50 MirrorDestinations, all selecting the same analyzer, with 10,000 source pods between them.
 
@@ -304,18 +306,28 @@ async def _case(
     }
 
 
+async def _on(cp: ControlPlane, case: Case, log_dir: Path, rounds: int) -> dict[str, Any]:
+    admin = await Client.from_kubeconfig(cp.admin_kubeconfig)
+    try:
+        await install(admin)
+        return await _case(cp, admin, case, log_dir, rounds)
+    finally:
+        await admin.close()
+
+
 async def _run(
     cp: ControlPlane, cases: tuple[Case, ...] = CASES, rounds: int = ROUNDS
 ) -> dict[str, Any]:
-    admin = await Client.from_kubeconfig(cp.admin_kubeconfig)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-b3-"))
-    try:
-        await install(admin)
-        results = {case.name: await _case(cp, admin, case, log_dir, rounds) for case in cases}
-        results["logs"] = str(log_dir)  # type: ignore[assignment]
-        return results
-    finally:
-        await admin.close()
+    results: dict[str, Any] = {}
+    for n, case in enumerate(cases):
+        if n == 0:
+            results[case.name] = await _on(cp, case, log_dir, rounds)
+        else:
+            with ControlPlane() as plane:
+                results[case.name] = await _on(plane, case, log_dir, rounds)
+    results["logs"] = str(log_dir)
+    return results
 
 
 def run(control_plane: ControlPlane) -> dict[str, Any]:
