@@ -11,6 +11,12 @@ read once per hold. Events that come alone, or two at a time, are read at once, 
 controller that is not busy answers as fast as before; during a burst an event waits at most
 the hold.
 
+Over TLS, pausing the stream's transport only stops it handing data on: the TLS layer under it
+keeps reading the socket, one wakeup per event, into its buffer (it stops only once that holds
+its read high-water mark, 256 KiB). So while holding, that mark is set to a byte, and the TLS
+layer stops reading the socket as soon as anything arrives; it is restored on release, before
+reading resumes (a partial record would otherwise keep the socket paused for good).
+
 A large read is never held back: it means the stream is flooding (a burst the apiserver sends
 as fast as it can), and reading as fast as possible is what keeps the apiserver from closing a
 watch it finds too slow.
@@ -36,7 +42,7 @@ class ReadHold:
     Call `after_read` after each read with what it brought, and `release` when the stream ends
     or is abandoned."""
 
-    __slots__ = ("_hold", "_last_read", "_now", "_paused", "_streak", "_timer")
+    __slots__ = ("_hold", "_last_read", "_limits", "_now", "_paused", "_streak", "_timer")
 
     def __init__(self, hold: float, *, now: Callable[[], float] = time.monotonic) -> None:
         if not hold > 0:
@@ -47,6 +53,8 @@ class ReadHold:
         self._streak = 0  # reads in a row, each within BURST_GAP of the one before
         self._timer: asyncio.TimerHandle | None = None
         self._paused: asyncio.Transport | None = None
+        # The paused transport's read buffer limits (low, high), if it has any, to restore.
+        self._limits: tuple[int, int] | None = None
 
     @property
     def holding(self) -> bool:
@@ -67,6 +75,7 @@ class ReadHold:
             return
         transport.pause_reading()
         self._paused = transport
+        self._limits = _tighten(transport)
         self._timer = asyncio.get_running_loop().call_later(self._hold, self._held)
 
     def release(self) -> None:
@@ -75,7 +84,11 @@ class ReadHold:
             self._timer.cancel()
             self._timer = None
         transport, self._paused = self._paused, None
+        limits, self._limits = self._limits, None
         if transport is not None and not transport.is_closing():
+            if limits is not None:
+                low, high = limits
+                transport.set_read_buffer_limits(high=high, low=low)  # type: ignore[attr-defined]
             transport.resume_reading()
 
     def _held(self) -> None:
@@ -83,3 +96,16 @@ class ReadHold:
         # What arrived meanwhile is read next, at once: it belongs to the same burst.
         self._last_read = self._now()
         self.release()
+
+
+def _tighten(transport: asyncio.Transport) -> tuple[int, int] | None:
+    """Make a TLS transport stop reading its socket once a byte waits (see above); returns its
+    limits before, or None for a transport without read buffer limits (plain TCP, where
+    pausing already stops reading the socket)."""
+    get = getattr(transport, "get_read_buffer_limits", None)
+    set_ = getattr(transport, "set_read_buffer_limits", None)
+    if get is None or set_ is None:
+        return None
+    low, high = get()
+    set_(high=1, low=0)
+    return int(low), int(high)

@@ -151,3 +151,49 @@ async def test_a_watch_delivers_every_event_of_a_burst_in_order(
         stream = client.watch(CONFIGMAPS, "n", resource_version="0")
         seen = [event["object"]["metadata"]["name"] async for event in stream]
     assert seen == [f"c{i}" for i in range(60)]
+
+
+class _TlsTransport(_Transport):
+    """A TLS transport: it has read buffer limits, and resumes reading only within them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limits = (65536, 262144)  # (low, high), as get_read_buffer_limits gives them
+        self.calls: list[str] = []
+
+    def get_read_buffer_limits(self) -> tuple[int, int]:
+        return self.limits
+
+    def set_read_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        assert high is not None
+        assert low is not None
+        self.limits = (low, high)
+        self.calls.append(f"limits {low} {high}")
+
+    def resume_reading(self) -> None:
+        self.calls.append("resume")
+        super().resume_reading()
+
+
+async def test_a_tls_transport_stops_reading_its_socket_while_held() -> None:
+    hold, _, clock = _hold()
+    transport: Any = _TlsTransport()
+    _burst(hold, transport, clock, BURST_READS)
+    assert transport.paused
+    # One byte waiting makes the TLS layer pause the socket under it.
+    assert transport.limits == (0, 1)
+    hold.release()
+    # Its own limits come back before reading resumes.
+    assert transport.calls == ["limits 0 1", "limits 65536 262144", "resume"]
+    assert transport.limits == (65536, 262144)
+    assert not transport.paused
+
+
+async def test_a_closed_tls_transport_is_left_alone_on_release() -> None:
+    hold, _, clock = _hold()
+    transport: Any = _TlsTransport()
+    _burst(hold, transport, clock, BURST_READS)
+    transport.closing = True
+    hold.release()
+    assert transport.calls == ["limits 0 1"]
+    assert not hold.holding
