@@ -202,7 +202,9 @@ def vmi_slot(vmi: Mapping[str, Any]) -> VmiSlot:
     if (interface is None or isinstance(interface, str)) and (
         raw_index is None or isinstance(raw_index, str)
     ):
-        slot = _slot(interface, raw_index)
+        # Cached only when short: an object's author may write 256 KiB into either.
+        size = len(interface or "") + len(raw_index or "")
+        slot = (_slot if size <= _SLOT_CACHED_MAX else _slot.__wrapped__)(interface, raw_index)
         if slot is not None:
             return slot
     if raw_index is not None and (not isinstance(raw_index, str) or _position(raw_index) is None):
@@ -216,6 +218,9 @@ def vmi_slot(vmi: Mapping[str, Any]) -> VmiSlot:
 
 
 # Every source VMI carries the same two values (its pod's first interface): parsed once.
+_SLOT_CACHED_MAX = 256  # characters of the two values: the cache holds at most 256 KiB
+
+
 @functools.lru_cache(maxsize=1024)
 def _slot(interface: str | None, raw_index: str | None) -> VmiSlot | None:
     """The slot the two annotation values name; None if either is malformed."""

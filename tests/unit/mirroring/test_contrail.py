@@ -233,3 +233,14 @@ def test_vmi_slot_rejects_values_of_other_types(interface: Any, index: Any, mess
     for _ in range(2):  # well-formed values are remembered; malformed ones fail every time
         with pytest.raises(ContrailDataError, match=message):
             vmi_slot(obj)
+
+
+def test_vmi_slot_does_not_keep_long_values() -> None:
+    from mirrorctl.mirroring import contrail
+
+    contrail._slot.cache_clear()
+    long_name = "eth" + "0" * 10_000
+    assert vmi_slot(vmi("v", interface=long_name, index="0/1")) == VmiSlot(long_name, 0)
+    assert contrail._slot.cache_info().currsize == 0
+    assert vmi_slot(vmi("v", interface="eth0", index="0/1")) == VmiSlot("eth0", 0)
+    assert contrail._slot.cache_info().currsize == 1
