@@ -112,3 +112,6 @@ class InformerCache:
 
     def index_keys(self, res: Resource, index: str, value: str) -> _Keys:
         return self._synced(res).index_keys(index, value)
+
+    def revision(self, res: Resource) -> int:
+        return self._synced(res).revision

@@ -43,3 +43,9 @@ class Reader(Protocol):
         """Keys (``namespace/name`` or ``name``) of the objects `by_index` returns: for a
         caller that needs only the keys, as client-go's ``IndexKeys``."""
         ...
+
+    def revision(self, res: Resource) -> int:
+        """A number that changes whenever any cached object of ``res`` does: a reader that
+        derives something from many objects (a count over an index) may keep it while the
+        number stays the same."""
+        ...

@@ -18,7 +18,7 @@ from mirrorctl.mirroring.destination import analyzer_display
 from mirrorctl.mirroring.pods import pod_identity
 from mirrorctl.mirroring.self_mirror import analyzer_of
 from mirrorctl.mirroring.status import READY
-from mirrorctl.reconcilers.destination import count_sources
+from mirrorctl.reconcilers.source_count import count_sources
 from mirrorctl.reconcilers.view import MirroringView
 
 __all__ = ["explain_destination", "stored_status"]

@@ -57,12 +57,13 @@ class Indexer:
     so nobody may mutate them.
     """
 
-    __slots__ = ("_indexers", "_indices", "_items", "_sealed")
+    __slots__ = ("_indexers", "_indices", "_items", "_revision", "_sealed")
 
     def __init__(self, indexers: Mapping[str, IndexFunc] | None = None) -> None:
         self._items: dict[str, _Obj] = {}
         self._indexers: dict[str, IndexFunc] = {}
         self._indices: dict[str, _Index] = {}
+        self._revision = 0
         self._sealed = False
         if indexers:
             self.add_indexers(indexers)
@@ -95,6 +96,12 @@ class Indexer:
     @property
     def sealed(self) -> bool:
         return self._sealed
+
+    @property
+    def revision(self) -> int:
+        """A number that changes with every change to the stored objects: whatever a reader
+        derives from many of them (a count over an index) stays true while it is the same."""
+        return self._revision
 
     def has_index(self, index_name: str) -> bool:
         return index_name in self._indexers
@@ -161,6 +168,7 @@ class Indexer:
         items = self._items
         old = items.get(key)
         items[key] = obj
+        self._revision += 1
         if self._indexers:
             self._reindex(key, old, obj)
         return old
@@ -168,7 +176,10 @@ class Indexer:
     def pop(self, key: str) -> _Obj | None:
         """Remove and return the object stored under `key`, if any."""
         old = self._items.pop(key, None)
-        if old is not None and self._indexers:
+        if old is None:
+            return None
+        self._revision += 1
+        if self._indexers:
             self._reindex(key, old, None)
         return old
 
@@ -229,6 +240,7 @@ class Indexer:
             if key not in new_items
         ]
         self._items = new_items
+        self._revision += 1
         if self._indexers:
             for tombstone in deleted:
                 self._reindex(tombstone.key, tombstone.obj, None)

@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mirrorctl.client.events import Recorder
-from mirrorctl.mirroring.interfaces import pod_interfaces
-from mirrorctl.mirroring.pods import is_live_pod, pod_identity
 from mirrorctl.mirroring.report import destination_status
-from mirrorctl.mirroring.self_mirror import AnalyzerInterface, analyzer_of, is_self_mirror
+from mirrorctl.mirroring.self_mirror import analyzer_of
 from mirrorctl.mirroring.status import READY, MirrorDestinationStatus, State
 from mirrorctl.reconcile.request import Request
 from mirrorctl.reconcile.result import Result
@@ -18,10 +16,11 @@ from mirrorctl.reconcilers.conditions import with_foreign_conditions
 from mirrorctl.reconcilers.merge_patch import merge_patch
 from mirrorctl.reconcilers.notices import NORMAL, WARNING
 from mirrorctl.reconcilers.resolve import DestinationResolver
+from mirrorctl.reconcilers.source_count import SourceCounts
 from mirrorctl.reconcilers.view import MirroringView
 from mirrorctl.reconcilers.writer import ObjectWriter
 
-__all__ = ["DestinationReconciler", "count_sources"]
+__all__ = ["DestinationReconciler"]
 
 # What a user hears about: the state, why, where copies go, and what must be fixed.
 _Summary = tuple[object, object, object, object, object, object]
@@ -53,26 +52,6 @@ def _summary(status: Mapping[str, Any]) -> _Summary:
     )
 
 
-def count_sources(view: MirroringView, name: str, analyzer: AnalyzerInterface | None) -> int:
-    """Interfaces of live pods that ask to be mirrored to ``name``. The ``analyzer`` interface
-    (see `analyzer_of`) is never mirrored, so it does not count, resolved or not: the count
-    must not change when a pending destination resolves."""
-    count = 0
-    for pod in view.source_pods(name):
-        if not is_live_pod(pod):
-            continue
-        namespace, pod_name, uid = pod_identity(pod)
-        for interface in pod_interfaces(pod).mirror_requests:
-            if interface.mirror_destination != name:
-                continue
-            if analyzer is not None and is_self_mirror(
-                analyzer, namespace=namespace, pod=pod_name, interface=interface.name, uid=uid
-            ):
-                continue
-            count += 1
-    return count
-
-
 class DestinationReconciler:
     """Key: a MirrorDestination. Writes its status (state, observation, Ready condition,
     resolved receiver, source count) by merge patch of the status subresource when, and only
@@ -94,16 +73,18 @@ class DestinationReconciler:
         self._recorder = recorder
         self._now = now or _utcnow
         self._resolver = resolver or DestinationResolver(view, cluster_name=cluster_name)
+        self._counts = SourceCounts(view)
 
     async def reconcile(self, request: Request) -> Result:
         obj = self._view.destination(request.name)
         if obj is None:
+            self._counts.forget(request.name)
             return Result()
         outcome = self._resolver.resolve(obj)
         status = destination_status(
             obj,
             outcome.resolution,
-            source_count=count_sources(self._view, request.name, analyzer_of(outcome.resolution)),
+            source_count=self._counts.count(request.name, analyzer_of(outcome.resolution)),
             now=self._now(),
         )
         stored = obj.get("status")

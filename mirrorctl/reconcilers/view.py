@@ -142,6 +142,11 @@ class MirroringView:
         """Pods with an interface asking to be mirrored to ``destination``."""
         return self._indexed(PODS, POD_BY_DESTINATION, destination)
 
+    def pods_revision(self) -> int:
+        """Changes whenever a cached pod does. Our own writes never enter: mirrorctl does not
+        write pods."""
+        return self.reader.revision(PODS)
+
     def source_pod_keys(self, destination: str) -> list[str]:
         """The keys of `source_pods`, without reading the pods: a fan-out maps each source
         to its key, twice per event (old and new object)."""

@@ -81,3 +81,6 @@ class Snapshot:
 
     def index_keys(self, res: Resource, index: str, value: str) -> _Keys:
         return self.stores[res].index_keys(index, value)
+
+    def revision(self, res: Resource) -> int:
+        return self.stores[res].revision

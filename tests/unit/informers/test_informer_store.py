@@ -91,6 +91,23 @@ def test_set_and_pop_return_the_previous_object() -> None:
     assert store.pop("ns/a") is None
 
 
+def test_the_revision_changes_with_every_change_and_only_then() -> None:
+    store = Indexer({"app": by_app})
+    seen = [store.revision]
+    store.set("ns/a", obj("a", labels={"app": "x"}))
+    seen.append(store.revision)
+    store.set("ns/a", obj("a", rv="2", labels={"app": "x"}))  # same index values
+    seen.append(store.revision)
+    store.pop("ns/a")
+    seen.append(store.revision)
+    assert len(set(seen)) == 4
+    store.pop("ns/a")  # nothing there: nothing changed
+    assert store.by_index("app", "x") == []
+    assert store.revision == seen[-1]
+    store.replace([obj("b")])
+    assert store.revision != seen[-1]
+
+
 def test_index_tracks_adds_updates_and_deletes() -> None:
     store = Indexer({"app": by_app, NAMESPACE_INDEX: namespace_index})
     store.add(obj("a", labels={"app": "web"}))

@@ -144,6 +144,10 @@ class World:
         self._check_synced(res)
         return self.stores[res].index_keys(index, value)
 
+    def revision(self, res: Resource) -> int:
+        self._check_synced(res)
+        return self.stores[res].revision
+
     # -- Patcher -------------------------------------------------------------------------------
 
     async def patch(
