@@ -113,10 +113,10 @@ class Http1Connection(asyncio.Protocol):
             return False
         return True
 
-    async def exchange(self, request: bytes, deadline: float | None = None) -> Reply:
-        """Send ``request`` (head and body) and wait for the whole response, until the loop
-        time ``deadline`` at most (then `TimeoutError`). Cancelling or timing out closes the
-        connection: a half-read response cannot be resumed."""
+    async def exchange(self, request: bytes) -> Reply:
+        """Send ``request`` (head and body) and wait for the whole response, or until `expire`
+        (then `TimeoutError`). Cancelling or expiring closes the connection: a half-read
+        response cannot be resumed."""
         transport = self._transport
         if transport is None or self._closed or transport.is_closing():
             raise aiohttp.ClientConnectionResetError("connection closed before the request")
@@ -126,7 +126,6 @@ class Http1Connection(asyncio.Protocol):
         self._waiter = waiter
         self._parser = ResponseParser()
         transport.write(request)
-        timer = None if deadline is None else self._loop.call_at(deadline, self._expire)
         try:
             reply = await waiter
         except BaseException:
@@ -134,8 +133,6 @@ class Http1Connection(asyncio.Protocol):
             raise
         finally:
             self._waiter = None
-            if timer is not None:
-                timer.cancel()
         self._parser = None
         if not reply.keep_alive:
             self.close()
@@ -150,7 +147,8 @@ class Http1Connection(asyncio.Protocol):
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(reply)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """Fail the request in flight, if any, with `TimeoutError` (its deadline passed)."""
         self._fail(TimeoutError("no complete response before the deadline"))
 
     def _fail(self, error: BaseException) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from mirrorctl.client.deadlines import Deadlines
 from mirrorctl.client.http1_connection import Http1Connection
 from mirrorctl.client.http1_parser import Reply
 
@@ -75,6 +76,8 @@ class Http1Pool:
         self._open: set[Http1Connection] = set()
         # Connections that take no further request: closed as soon as their exchange ends.
         self._retired: set[Http1Connection] = set()
+        # Exchanges in flight, until their request's deadline.
+        self._deadlines: Deadlines[Http1Connection] = Deadlines(Http1Connection.expire)
         self._closed = False
         # The loop of the first request; one pool serves one loop (as an aiohttp session does).
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -109,7 +112,7 @@ class Http1Pool:
         request = head + body if body else head
         # One deadline for the whole request. Only waiting for a slot or a new connection
         # needs `asyncio.timeout` (which costs three getpid() calls and a task-cancelling
-        # timer); the exchange itself arms a timer on its own future.
+        # timer); the exchange itself is watched by the pool's one timer (`Deadlines`).
         deadline = None if timeout is None else self._running_loop().time() + timeout
         slots = self._slots
         if slots.locked():
@@ -122,15 +125,19 @@ class Http1Pool:
             if connection is None:
                 async with asyncio.timeout_at(deadline):
                     connection = await self._connect()
+            if deadline is not None:
+                self._deadlines.add(connection, deadline)
             try:
-                return await connection.exchange(request, deadline)
+                return await connection.exchange(request)
             finally:
+                self._deadlines.discard(connection)
                 self._release(connection)
         finally:
             slots.release()
 
     async def close(self) -> None:
         self._closed = True
+        self._deadlines.close()
         for connection in list(self._open):
             connection.close()
         self._open.clear()
