@@ -53,6 +53,17 @@ def analyzer_setup(world: World, *, pod: dict[str, Any] | None = None) -> None:
     world.put(R.mirror_destinations, b.md("md1", selector="sniffer"))
 
 
+def self_requesting_analyzer_setup(world: World) -> None:
+    """`analyzer_setup` with an analyzer whose own interface also asks to be mirrored to
+    md1, its own destination."""
+    analyzer_setup(
+        world,
+        pod=analyzer_pod(
+            annotations={keys.ANALYZER_INTERFACE: "true", keys.MIRROR_DESTINATION: "md1"}
+        ),
+    )
+
+
 def source_pod(name: str = "s", destination: str | None = "md1", **options: Any) -> dict[str, Any]:
     annotations = dict(options.pop("annotations", {}))
     if destination is not None:

@@ -16,6 +16,7 @@ from tests.unit.reconcilers.scenario import (
     RI,
     analyzer_pod,
     analyzer_setup,
+    self_requesting_analyzer_setup,
     source_pod,
     source_setup,
 )
@@ -319,12 +320,7 @@ async def test_the_marked_secondary_wins_over_eth0() -> None:
 
 async def test_an_interface_never_mirrors_to_itself() -> None:
     world = World()
-    analyzer_setup(
-        world,
-        pod=analyzer_pod(
-            annotations={keys.ANALYZER_INTERFACE: "true", keys.MIRROR_DESTINATION: "md1"}
-        ),
-    )
+    self_requesting_analyzer_setup(world)
     await world.converge()
     assert world.labels(VMI, "ns/a-eth0")[keys.MIRROR_DESTINATION] == "md1"
     assert configuration(world, "ns/a-eth0") is None

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 import pytest
 
 from mirrorctl.client.resources import PODS
-from mirrorctl.mirroring import keys
 from mirrorctl.mirroring.self_mirror import AnalyzerInterface
 from mirrorctl.mirroring.status import PodReference
 from mirrorctl.reconcilers import source_count
 from mirrorctl.reconcilers.source_count import SourceCounts
 from mirrorctl.reconcilers.view import MirroringView
-from tests.unit.reconcilers.scenario import analyzer_pod, analyzer_setup, source_setup
+from tests.unit.reconcilers.scenario import (
+    analyzer_setup,
+    self_requesting_analyzer_setup,
+    source_setup,
+)
 from tests.unit.reconcilers.world import R, World
 
 
@@ -28,12 +31,7 @@ async def test_the_analyzers_own_request_is_not_counted_while_pending() -> None:
     # a source, so it must not count before resolution either (the count would drop by one
     # the moment the analyzer's IP arrives).
     world = World()
-    analyzer_setup(
-        world,
-        pod=analyzer_pod(
-            annotations={keys.ANALYZER_INTERFACE: "true", keys.MIRROR_DESTINATION: "md1"}
-        ),
-    )
+    self_requesting_analyzer_setup(world)
     iip = world.obj(R.instance_ips, "a-eth0-ip")
     world.remove(R.instance_ips, iip)
     source_setup(world)
@@ -86,12 +84,7 @@ async def test_another_analyzer_interface_is_counted_again() -> None:
     # The kept count leaves the analyzer's own interface out: another choice of interface must
     # recount, though no pod changed since.
     world = World()
-    analyzer_setup(
-        world,
-        pod=analyzer_pod(
-            annotations={keys.ANALYZER_INTERFACE: "true", keys.MIRROR_DESTINATION: "md1"}
-        ),
-    )
+    self_requesting_analyzer_setup(world)
     source_setup(world)
     counts = SourceCounts(world.view)
     revision = world.view.pods_revision()
