@@ -217,10 +217,10 @@ def vmi_slot(vmi: Mapping[str, Any]) -> VmiSlot:
     )
 
 
-# Every source VMI carries the same two values (its pod's first interface): parsed once.
 _SLOT_CACHED_MAX = 256  # characters of the two values: the cache holds at most 256 KiB
 
 
+# Every source VMI carries the same two values (its pod's first interface): parsed once.
 @functools.lru_cache(maxsize=1024)
 def _slot(interface: str | None, raw_index: str | None) -> VmiSlot | None:
     """The slot the two annotation values name; None if either is malformed."""
